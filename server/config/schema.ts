@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+export const approvalPolicyConfig = z.enum(['untrusted', 'on-failure', 'on-request', 'never']);
+export const sandboxModeConfig = z.enum(['read-only', 'workspace-write', 'danger-full-access']);
+
+export const modelProviderSchema = z.object({
+  name: z.string().optional(),
+  base_url: z.string().url().optional(),
+  wire_api: z.enum(['responses', 'chat']).optional(),
+  env_key: z.string().optional(),
+  env_key_instructions: z.string().optional(),
+  experimental_bearer_token: z.string().optional(),
+  http_headers: z.record(z.string(), z.string()).optional(),
+  env_http_headers: z.record(z.string(), z.string()).optional(),
+  query_params: z.record(z.string(), z.string()).optional(),
+  request_max_retries: z.number().int().min(0).max(100).optional(),
+  stream_max_retries: z.number().int().min(0).max(100).optional(),
+  stream_idle_timeout_ms: z.number().int().positive().optional(),
+  requires_openai_auth: z.boolean().optional(),
+});
+
+/** config.toml: the keys codex uses that we honour (protocol.md, "Config"). */
+export const configFileSchema = z.object({
+  model: z.string().optional(),
+  model_provider: z.string().optional(),
+  model_reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).optional(),
+  model_reasoning_summary: z.enum(['auto', 'concise', 'detailed', 'none']).optional(),
+  approval_policy: approvalPolicyConfig.optional(),
+  sandbox_mode: sandboxModeConfig.optional(),
+  sandbox_workspace_write: z
+    .object({
+      writable_roots: z.array(z.string()).optional(),
+      network_access: z.boolean().optional(),
+      exclude_tmpdir_env_var: z.boolean().optional(),
+      exclude_slash_tmp: z.boolean().optional(),
+    })
+    .optional(),
+  instructions: z.string().optional(),
+  developer_instructions: z.string().optional(),
+  model_providers: z.record(z.string(), modelProviderSchema).optional(),
+  features: z.record(z.string(), z.boolean()).optional(),
+  experimental_realtime_ws_base_url: z.string().optional(),
+  experimental_realtime_ws_backend_prompt: z.string().optional(),
+  experimental_realtime_ws_startup_context: z.string().optional(),
+  experimental_realtime_ws_model: z.string().optional(),
+  experimental_realtime_start_instructions: z.string().optional(),
+  realtime: z
+    .object({
+      version: z.enum(['v1', 'v2']).optional(),
+      type: z.string().optional(),
+      voice: z.string().optional(),
+      max_duration_s: z.number().int().positive().optional(),
+      idle_timeout_s: z.number().int().positive().optional(),
+    })
+    .optional(),
+  suppress_unstable_features_warning: z.boolean().optional(),
+  /** Ours: how long a thread with no subscriber and no running turn stays loaded. */
+  thread_unload_grace_s: z.number().min(0).optional(),
+});
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+export type ModelProviderConfig = z.infer<typeof modelProviderSchema>;

@@ -1,0 +1,151 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config/load';
+import { createAppServer, createRpcListener } from './http';
+import { serveStdio } from './rpc/stdio';
+import { Services } from './services/services';
+import { log } from './util/log';
+import { packageRoot, packageVersion } from './util/package-root';
+
+const USAGE = `codex-web — a browser-first home for Codex-style agents
+
+Usage:
+  codex-web serve [--host 127.0.0.1] [--port 3000]       web app + /api/trpc + /rpc on one port
+  codex-web app-server [--listen stdio://|ws://IP:PORT]  the app-server v2 protocol alone (default stdio)
+
+Global flags:
+  --home DIR            state and config folder (else $CODEX_HOME, else ~/.codex-web)
+  -c key=value          override a config.toml key (value parsed as TOML); repeatable
+  --strict-config       unknown config keys are an error instead of a warning
+app-server flags:
+  --ws-auth capability-token --ws-token-file PATH   require "Authorization: Bearer <token>" (needed off loopback)
+`;
+
+export class UsageError extends Error {}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function parseListen(listen: string): { kind: 'stdio' } | { kind: 'ws'; host: string; port: number } {
+  if (listen === 'stdio://' || listen === 'stdio') return { kind: 'stdio' };
+  const m = /^ws:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(listen);
+  if (!m) throw new UsageError(`--listen must be stdio:// or ws://IP:PORT, got "${listen}"`);
+  return { kind: 'ws', host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function installShutdown(close: () => Promise<void> | void): void {
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info(`received ${signal}, shutting down`);
+    Promise.resolve(close()).finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      home: { type: 'string' },
+      config: { type: 'string', short: 'c', multiple: true },
+      'strict-config': { type: 'boolean' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      listen: { type: 'string' },
+      'ws-auth': { type: 'string' },
+      'ws-token-file': { type: 'string' },
+      dev: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
+    },
+  });
+  if (values.help) return void process.stdout.write(USAGE);
+  if (values.version) return void process.stdout.write(`codex-web ${packageVersion()}\n`);
+  const command = positionals[0] ?? 'serve';
+  if (positionals.length > 1 || !['serve', 'app-server'].includes(command)) throw new UsageError(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
+
+  const home = path.resolve(values.home ?? process.env.CODEX_HOME ?? path.join(os.homedir(), '.codex-web'));
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const config = loadConfig({ home, overrides: values.config ?? [], strict: values['strict-config'] ?? false });
+  for (const w of config.warnings) log.warn(w);
+
+  if (command === 'app-server') {
+    const target = parseListen(values.listen ?? 'stdio://');
+    const services = new Services({ home, config });
+    if (target.kind === 'stdio') {
+      serveStdio(services, () => {
+        services.close();
+        process.exit(0);
+      });
+      installShutdown(() => services.close());
+      return;
+    }
+    let token: string | null = null;
+    if (values['ws-auth'] !== undefined) {
+      if (values['ws-auth'] !== 'capability-token') throw new UsageError(`--ws-auth supports only "capability-token"`);
+      if (!values['ws-token-file']) throw new UsageError('--ws-auth capability-token needs --ws-token-file PATH');
+      token = readFileSync(values['ws-token-file'], 'utf8').trim();
+      if (token.length < 16) throw new UsageError('the token in --ws-token-file must be at least 16 characters');
+    }
+    if (!isLoopback(target.host) && token === null) {
+      throw new UsageError(`refusing to listen on non-loopback ${target.host} without --ws-auth capability-token --ws-token-file PATH`);
+    }
+    const server = createRpcListener(services, token);
+    await listen(server, target.port, target.host);
+    log.info(`app-server listening on ws://${target.host}:${target.port}`);
+    installShutdown(() => new Promise<void>((r) => server.close(() => r())).then(() => services.close()));
+    return;
+  }
+
+  const host = values.host ?? '127.0.0.1';
+  const port = Number(values.port ?? process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535`);
+  if (!isLoopback(host)) {
+    throw new UsageError(
+      `refusing to serve on non-loopback ${host}: the web UI has no access control yet. Bind 127.0.0.1 and put an authenticating proxy or SSH tunnel in front.`,
+    );
+  }
+  const services = new Services({ home, config });
+  let ready = false;
+  const { default: next } = await import('next');
+  const dev = values.dev ?? false;
+  const nextApp = next({ dev, dir: packageRoot(), hostname: host, port });
+  const handle = nextApp.getRequestHandler();
+  const server = createAppServer(
+    services,
+    { request: (req, res) => handle(req, res), upgrade: dev ? (req, socket, head) => nextApp.getUpgradeHandler()(req, socket, head) : undefined },
+    () => ready,
+  );
+  await listen(server, port, host);
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  await nextApp.prepare();
+  ready = true;
+  log.info(`codex-web ${packageVersion()} serving http://${host}:${actualPort} (home ${home})`);
+  installShutdown(() => new Promise<void>((r) => server.close(() => r())).then(() => services.close()));
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError || err instanceof ConfigError) {
+    process.stderr.write(`codex-web: ${err.message}\n`);
+    process.exit(2);
+  }
+  log.error('fatal', err);
+  process.exit(1);
+});

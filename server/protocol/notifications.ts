@@ -1,0 +1,36 @@
+import type { Thread, ThreadStatus } from './thread';
+import type { ThreadItem, Turn } from './turn';
+
+/** Every server→client notification we send, keyed by method. The UI reuses these types. */
+export interface NotificationParams {
+  'thread/started': { thread: Thread };
+  'thread/status/changed': { threadId: string; status: ThreadStatus };
+  'thread/archived': { threadId: string };
+  'thread/unarchived': { threadId: string };
+  'thread/closed': { threadId: string };
+  'thread/name/updated': { threadId: string; threadName?: string };
+  'account/updated': { authMode: 'apikey' | null; planType: null };
+  'account/login/completed': { loginId: string | null; success: boolean; error: string | null };
+  'turn/started': { threadId: string; turn: Turn };
+  'turn/completed': { threadId: string; turn: Turn };
+  'item/started': { threadId: string; turnId: string; item: ThreadItem };
+  'item/completed': { threadId: string; turnId: string; item: ThreadItem };
+  'item/agentMessage/delta': { threadId: string; turnId: string; itemId: string; delta: string };
+}
+
+export type NotificationMethod = keyof NotificationParams;
+
+export type ServerNotification = {
+  [M in NotificationMethod]: { method: M; params: NotificationParams[M] };
+}[NotificationMethod];
+
+/** Thread-scoped notifications go to the thread's subscribers; the rest go to every connection. */
+export const GLOBAL_NOTIFICATIONS: ReadonlySet<NotificationMethod> = new Set([
+  'thread/started',
+  'thread/archived',
+  'thread/unarchived',
+  'thread/name/updated',
+  'thread/closed',
+  'account/updated',
+  'account/login/completed',
+]);

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { approvalPolicyGate } from '../protocol/common';
+import { invalidRequest } from '../protocol/errors';
+import {
+  threadForkParams,
+  threadIdParams,
+  threadListParams,
+  threadLoadedListParams,
+  threadMemoryModeSetParams,
+  threadReadParams,
+  threadResumeParams,
+  threadSetNameParams,
+  threadStartParams,
+} from '../protocol/thread';
+import { realtimeStartParams } from '../protocol/realtime';
+import { readConfig } from '../services/config-read';
+import { method, type MethodTable } from './method-table';
+
+const loginParams = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('apiKey'), apiKey: z.string() }),
+  z.object({ type: z.literal('chatgpt') }).loose(),
+  z.object({ type: z.literal('chatgptDeviceCode') }).loose(),
+  z.object({ type: z.literal('chatgptAuthTokens') }).loose(),
+]);
+
+const empty = z.object({}).loose();
+
+/** The app-server v2 method table: name → params schema, gating, handler (architecture.md convention 1). */
+export const methods: MethodTable = {
+  'thread/start': method({
+    params: threadStartParams,
+    experimentalUse: (p) =>
+      (p.mockExperimentalField != null && 'thread/start.mockExperimentalField') ||
+      (p.dynamicTools != null && 'thread/start.dynamicTools') ||
+      (p.persistExtendedHistory != null && 'thread/start.persistExtendedHistory') ||
+      (p.experimentalRawEvents != null && 'thread/start.experimentalRawEvents') ||
+      approvalPolicyGate(p.approvalPolicy),
+    handler: (p, ctx) => ctx.services.threads.start(p, ctx.subscriber),
+  }),
+  'thread/resume': method({
+    params: threadResumeParams,
+    experimentalUse: (p) => approvalPolicyGate(p.approvalPolicy),
+    handler: (p, ctx) => ctx.services.threads.resume(p, ctx.subscriber),
+  }),
+  'thread/fork': method({
+    params: threadForkParams,
+    experimentalUse: (p) => approvalPolicyGate(p.approvalPolicy),
+    handler: (p, ctx) => ctx.services.threads.fork(p, ctx.subscriber),
+  }),
+  'thread/read': method({
+    params: threadReadParams,
+    handler: (p, ctx) => ctx.services.threads.read(p.threadId, p.includeTurns ?? false),
+  }),
+  'thread/list': method({ params: threadListParams, handler: (p, ctx) => ctx.services.threads.list(p) }),
+  'thread/loaded/list': method({ params: threadLoadedListParams, handler: (p, ctx) => ctx.services.threads.loadedList(p) }),
+  'thread/archive': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.threads.archive(p.threadId) }),
+  'thread/unarchive': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.threads.unarchive(p.threadId) }),
+  'thread/unsubscribe': method({
+    params: threadIdParams,
+    handler: (p, ctx) => ctx.services.threads.unsubscribe(p.threadId, ctx.subscriber),
+  }),
+  'thread/name/set': method({ params: threadSetNameParams, handler: (p, ctx) => ctx.services.threads.setName(p.threadId, p.name) }),
+  'thread/memoryMode/set': method({
+    params: threadMemoryModeSetParams,
+    experimental: true,
+    handler: (p, ctx) => {
+      // We keep no memories, so every thread is effectively "disabled"; accept the call for existing threads.
+      ctx.services.threads.read(p.threadId, false);
+      return {};
+    },
+  }),
+  'thread/realtime/start': method({
+    params: realtimeStartParams,
+    experimental: true,
+    handler: (p, ctx) => {
+      ctx.services.threads.read(p.threadId, false);
+      if (!ctx.services.config.raw.features?.realtime_conversation) {
+        throw invalidRequest(`thread ${p.threadId} does not support realtime conversation`);
+      }
+      throw invalidRequest('realtime conversations are not available in this build of codex-web yet');
+    },
+  }),
+  'mock/experimentalMethod': method({
+    params: z.object({ value: z.string().nullish() }),
+    experimental: true,
+    handler: (p) => ({ echoed: p.value ?? null }),
+  }),
+  'config/read': method({
+    params: z.object({ includeLayers: z.boolean().nullish(), cwd: z.string().nullish() }),
+    handler: (p, ctx) => readConfig(ctx.services.config, p.includeLayers ?? false),
+  }),
+  'account/login/start': method({
+    params: loginParams,
+    handler: (p, ctx) => {
+      if (p.type !== 'apiKey') throw invalidRequest(`login type "${p.type}" is not supported by codex-web; use {"type":"apiKey"}`);
+      return ctx.services.account.loginWithApiKey(p.apiKey);
+    },
+  }),
+  'account/read': method({ params: empty, handler: (_p, ctx) => ctx.services.account.read() }),
+  'account/logout': method({ params: empty, handler: (_p, ctx) => ctx.services.account.logout() }),
+};
+

@@ -1,0 +1,63 @@
+import { MAX_MESSAGE_BYTES } from '../protocol/errors';
+import type { Services } from '../services/services';
+import { RpcConnection } from './connection';
+import { methods } from './methods';
+
+/**
+ * JSON-RPC over stdio: one message per line. stdout carries protocol lines only. A line longer
+ * than the limit is skipped up to its newline and answered with one error; the pipe keeps working.
+ */
+export function serveStdio(services: Services, onEnd: () => void): RpcConnection {
+  const conn = new RpcConnection(services, methods, {
+    send: (text) => {
+      process.stdout.write(text + '\n');
+    },
+    bufferedBytes: () => process.stdout.writableLength,
+    close: () => process.stdin.destroy(),
+  });
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let discarding = false;
+  let discardedBytes = 0;
+
+  const flushLine = (tail: Buffer) => {
+    if (discarding) {
+      conn.handleFrame('', discardedBytes + tail.length);
+      discarding = false;
+      discardedBytes = 0;
+      return;
+    }
+    const line = Buffer.concat([...pending, tail]).toString('utf8').replace(/\r$/, '');
+    pending = [];
+    pendingBytes = 0;
+    if (line.trim().length > 0) conn.handleFrame(line);
+  };
+
+  process.stdin.on('data', (chunk: Buffer) => {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      flushLine(chunk.subarray(start, nl));
+      start = nl + 1;
+    }
+    const rest = chunk.subarray(start);
+    if (rest.length === 0) return;
+    if (discarding) discardedBytes += rest.length;
+    else if (pendingBytes + rest.length > MAX_MESSAGE_BYTES) {
+      discarding = true;
+      discardedBytes = pendingBytes + rest.length;
+      pending = [];
+      pendingBytes = 0;
+    } else {
+      pending.push(Buffer.from(rest));
+      pendingBytes += rest.length;
+    }
+  });
+  process.stdin.on('end', () => {
+    if (pendingBytes > 0) flushLine(Buffer.alloc(0));
+    conn.onClosed();
+    onEnd();
+  });
+  return conn;
+}
