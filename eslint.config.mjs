@@ -15,8 +15,8 @@ export default tseslint.config(
     // The browser side never imports backend modules (architecture.md): two copies of every module otherwise.
     files: ['app/**', 'components/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['@/server/*', '@/db/*', '../server/*', '../../server/*', '../db/*', '../../db/*'], allowTypeNames: true, message: 'UI code may only import types from server/ or db/.' }],
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['@/server/*', '@/db/*', '../server/*', '../../server/*', '../db/*', '../../db/*'], allowTypeImports: true, message: 'UI code may only import types from server/ or db/.' }],
       }],
     },
   },

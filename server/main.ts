@@ -58,6 +58,7 @@ function installShutdown(close: () => Promise<void> | void): void {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  process.env.NEXT_TELEMETRY_DISABLED ??= '1';
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -18,7 +18,7 @@ export interface EffectiveConfig {
   raw: ConfigFile;
   model: string;
   modelProvider: ResolvedProvider;
-  approvalPolicy: NonNullable<ConfigFile['approval_policy']>;
+  approvalPolicy: Exclude<NonNullable<ConfigFile['approval_policy']>, 'on-failure'>;
   sandboxMode: NonNullable<ConfigFile['sandbox_mode']>;
   unloadGraceMs: number;
   /** Where each top-level key came from, for config/read's `origins`. */
@@ -136,7 +136,8 @@ export function loadConfig(opts: { home: string; overrides: string[]; strict: bo
     raw,
     model: raw.model ?? DEFAULT_MODEL,
     modelProvider,
-    approvalPolicy: raw.approval_policy ?? 'on-request',
+    // codex's deprecated "on-failure" has no wire value any more; it behaves like on-request.
+    approvalPolicy: raw.approval_policy === 'on-failure' ? 'on-request' : (raw.approval_policy ?? 'on-request'),
     sandboxMode: raw.sandbox_mode ?? 'workspace-write',
     unloadGraceMs: Math.round((raw.thread_unload_grace_s ?? DEFAULT_UNLOAD_GRACE_S) * 1000),
     origins,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const opt = <T extends z.ZodType>(schema: T) => schema.nullish();
 
 export const askForApproval = z.union([
-  z.enum(['untrusted', 'on-failure', 'on-request', 'never']),
+  z.enum(['untrusted', 'on-request', 'never']),
   z.object({
     granular: z.object({
       sandbox_approval: z.boolean(),

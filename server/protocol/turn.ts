@@ -3,7 +3,7 @@ export type ItemStatus = 'inProgress' | 'completed' | 'failed' | 'declined';
 
 export interface TurnError {
   message: string;
-  codexErrorInfo: unknown;
+  codexErrorInfo: string | Record<string, unknown> | null;
   additionalDetails: string | null;
 }
 

@@ -120,7 +120,8 @@ export class RpcConnection implements Subscriber {
 
   notify(notification: ServerNotification): void {
     if (!this.initialized || this.optOut.has(notification.method)) return;
-    this.write(notification);
+    // The reference stamps every notification with its emission time.
+    this.write({ ...notification, emittedAtMs: Date.now() });
   }
 
   /** Sends a server→client request and resolves with the client's result. */

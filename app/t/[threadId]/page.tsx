@@ -1,0 +1,6 @@
+import { AppShell } from '@/components/app-shell';
+
+export default async function ThreadPage({ params }: { params: Promise<{ threadId: string }> }) {
+  const { threadId } = await params;
+  return <AppShell threadId={threadId} />;
+}

@@ -1,0 +1,98 @@
+'use client';
+import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef, useState } from 'react';
+import { useDebounced } from './hooks/use-debounced';
+import { useThreadListLive } from './hooks/use-thread-list-live';
+import { ThreadRow } from './thread-row';
+import { useTRPC } from './trpc';
+
+const PAGE_SIZE = 50;
+
+/** Threads newest first, filtered by title on the server as you type, with infinite scroll. */
+export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | null }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [search, setSearch] = useState('');
+  const [archived, setArchived] = useState(false);
+  const searchTerm = useDebounced(search, 120);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const sentinelRef = useRef<HTMLDivElement>(null);
+  useThreadListLive();
+
+  const list = useInfiniteQuery(
+    trpc.thread.list.infiniteQueryOptions(
+      { limit: PAGE_SIZE, searchTerm: searchTerm || null, archived, sortKey: 'updated_at' },
+      { getNextPageParam: (page) => page.nextCursor ?? undefined, placeholderData: (prev) => prev },
+    ),
+  );
+  const threads = list.data?.pages.flatMap((p) => p.data) ?? [];
+
+  const start = useMutation(
+    trpc.thread.start.mutationOptions({ onSuccess: (thread) => router.push(`/t/${thread.id}`) }),
+  );
+
+  // Ctrl/Cmd-K focuses search.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        searchRef.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // Infinite scroll: load the next page when the sentinel comes into view.
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  useEffect(() => {
+    const el = sentinelRef.current;
+    if (!el) return;
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  return (
+    <nav className="sidebar" aria-label="Threads">
+      <div className="sidebar-head">
+        <button type="button" className="btn primary" onClick={() => start.mutate({})} disabled={start.isPending}>
+          New thread
+        </button>
+        <input
+          ref={searchRef}
+          type="search"
+          className="search"
+          placeholder="Search titles (Ctrl K)"
+          aria-label="Search threads by title"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+        <div className="tabs" role="tablist" aria-label="Thread filter">
+          <button type="button" role="tab" aria-selected={!archived} className="tab" onClick={() => setArchived(false)}>
+            Active
+          </button>
+          <button type="button" role="tab" aria-selected={archived} className="tab" onClick={() => setArchived(true)}>
+            Archived
+          </button>
+        </div>
+      </div>
+      {start.error && <p role="alert" className="error">{start.error.message}</p>}
+      {list.error && <p role="alert" className="error">{list.error.message}</p>}
+      <ul className="thread-list" aria-label="Thread list" aria-busy={list.isFetching}>
+        {threads.map((t) => (
+          <ThreadRow key={t.id} thread={t} active={t.id === activeThreadId} highlight={searchTerm} archived={archived} />
+        ))}
+      </ul>
+      {list.isSuccess && threads.length === 0 && (
+        <p className="muted pad">{searchTerm ? `No thread title contains “${searchTerm}”.` : archived ? 'No archived threads.' : 'No threads yet.'}</p>
+      )}
+      <div ref={sentinelRef} className="sentinel" aria-hidden="true">
+        {isFetchingNextPage ? 'Loading…' : ''}
+      </div>
+    </nav>
+  );
+}
