@@ -1,0 +1,192 @@
+// The `shell_command` tool: `bash -c <command>` (no login profile, so the output is exactly the command's)
+// through the sandbox, producing what a `commandExecution` item and the function_call_output need.
+import { statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import type { SandboxPolicy } from '../../protocol/common';
+import { DEFAULT_OUTPUT_CAP, runCommand, type OutputStream } from './exec';
+import { parseToolArgs, type ParsedArgs } from './tool-args';
+import { buildSandboxedCommand, policyNetworkAccess, SandboxUnavailableError } from './sandbox';
+
+export const SHELL_COMMAND_TOOL_NAME = 'shell_command';
+/** Like codex: a command without timeout_ms gets 10 s. */
+export const DEFAULT_SHELL_TIMEOUT_MS = 10_000;
+/** setTimeout's ceiling (~24.8 days); larger requests are clamped. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** Exit code reported for a timed-out command (codex and coreutils `timeout` use 124). */
+export const TIMEOUT_EXIT_CODE = 124;
+/** What the model sees of the output: the head and tail of longer output, around a marker. */
+export const DEFAULT_MODEL_OUTPUT_BYTES = 32 * 1024;
+/** Variables whose names match are not passed to commands (codex's default shell_environment_policy excludes). */
+const SECRET_ENV_NAME = /KEY|SECRET|TOKEN/i;
+
+export const shellCommandArgs = z.object({
+  command: z.string().min(1, 'command must be a non-empty shell command line'),
+  workdir: z.string().nullish(),
+  timeout_ms: z.number().positive().nullish(),
+});
+export type ShellCommandArgs = z.infer<typeof shellCommandArgs>;
+
+export const shellCommandToolSpec = {
+  type: 'function',
+  name: SHELL_COMMAND_TOOL_NAME,
+  description:
+    'Runs a shell command with `bash -c` and returns its exit code and combined stdout/stderr. ' +
+    'The command runs inside the thread sandbox: depending on the policy the filesystem may be read-only ' +
+    'outside the workspace and the network unavailable. Always set `workdir` instead of using `cd`.',
+  strict: false,
+  parameters: {
+    type: 'object',
+    properties: {
+      command: { type: 'string', description: 'The shell script to execute with `bash -c`.' },
+      workdir: { type: 'string', description: 'The working directory to execute the command in; defaults to the turn cwd.' },
+      timeout_ms: { type: 'number', description: 'The timeout for the command in milliseconds (default 10000).' },
+    },
+    required: ['command'],
+    additionalProperties: false,
+  },
+} as const;
+
+/** Parses a function call's `arguments` JSON; the failure message is meant for the model. */
+export function parseShellCommandArgs(argumentsJson: string): ParsedArgs<ShellCommandArgs> {
+  return parseToolArgs(shellCommandArgs, argumentsJson);
+}
+
+/** The environment commands get: the server's, minus secrets, plus codex's sandbox hint. */
+export function shellEnv(base: NodeJS.ProcessEnv, networkDisabled: boolean): NodeJS.ProcessEnv {
+  const env = {} as NodeJS.ProcessEnv;
+  for (const [k, v] of Object.entries(base)) if (!SECRET_ENV_NAME.test(k)) env[k] = v;
+  if (networkDisabled) env.CODEX_SANDBOX_NETWORK_DISABLED = '1';
+  return env;
+}
+
+export interface ShellCommandContext {
+  /** The turn's cwd (absolute): default workdir and, under workspaceWrite, a writable root. */
+  cwd: string;
+  policy: SandboxPolicy;
+  signal?: AbortSignal;
+  onOutput?: (chunk: Buffer, stream: OutputStream) => void;
+  /** Base environment before secret filtering; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  writableRoots?: readonly string[];
+  bwrapPath?: string | null;
+  outputCap?: number;
+  defaultTimeoutMs?: number;
+  modelOutputBytes?: number;
+}
+
+export interface ShellCommandResult {
+  /** For the commandExecution item. */
+  command: string;
+  cwd: string;
+  aggregatedOutput: string;
+  exitCode: number | null;
+  durationMs: number;
+  status: 'completed' | 'failed';
+  /** The function_call_output text for the model. */
+  output: string;
+  timedOut: boolean;
+  aborted: boolean;
+  truncated: boolean;
+  /** Set when the sandbox could not be set up (maps to codexErrorInfo sandboxError). */
+  sandboxError: SandboxUnavailableError | null;
+}
+
+/** Keeps the head and tail of output longer than `limit` bytes for the model. */
+export function truncateForModel(text: string, limit: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= limit) return text;
+  const half = Math.floor(limit / 2);
+  const head = bytes.subarray(0, half).toString('utf8');
+  const tail = bytes.subarray(bytes.length - half).toString('utf8');
+  return `${head}\n…${bytes.length - 2 * half} bytes truncated…\n${tail}`;
+}
+
+/** Codex's function_call_output layout for exec tools. */
+export function formatShellOutput(r: { exitCode: number | null; durationMs: number; output: string; totalLines?: number }): string {
+  const lines = [`Exit code: ${r.exitCode ?? 'none'}`, `Wall time: ${(r.durationMs / 1000).toFixed(1)} seconds`];
+  if (r.totalLines !== undefined) lines.push(`Total output lines: ${r.totalLines}`);
+  lines.push('Output:', r.output);
+  return lines.join('\n');
+}
+
+function failure(command: string, cwd: string, message: string, sandboxError: SandboxUnavailableError | null = null): ShellCommandResult {
+  return {
+    command,
+    cwd,
+    aggregatedOutput: message,
+    exitCode: null,
+    durationMs: 0,
+    status: 'failed',
+    output: message,
+    timedOut: false,
+    aborted: false,
+    truncated: false,
+    sandboxError,
+  };
+}
+
+export async function runShellCommand(args: ShellCommandArgs, ctx: ShellCommandContext): Promise<ShellCommandResult> {
+  const cwd = args.workdir ? path.resolve(ctx.cwd, args.workdir) : ctx.cwd;
+  let isDir = false;
+  try {
+    isDir = statSync(cwd).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) return failure(args.command, cwd, `workdir ${cwd} does not exist or is not a directory`);
+
+  const env = shellEnv(ctx.env ?? process.env, !policyNetworkAccess(ctx.policy));
+  const built = buildSandboxedCommand({
+    policy: ctx.policy,
+    cwd,
+    sandboxCwd: ctx.cwd,
+    argv: ['bash', '-c', args.command],
+    writableRoots: ctx.writableRoots,
+    env,
+    bwrapPath: ctx.bwrapPath,
+  });
+  if (built instanceof SandboxUnavailableError) return failure(args.command, cwd, built.message, built);
+
+  const timeoutMs = Math.min(Math.ceil(args.timeout_ms ?? ctx.defaultTimeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS), MAX_TIMEOUT_MS);
+  let run;
+  try {
+    run = await runCommand({
+      argv: [built.file, ...built.args],
+      cwd,
+      env,
+      timeoutMs,
+      outputCap: ctx.outputCap ?? DEFAULT_OUTPUT_CAP,
+      signal: ctx.signal,
+      onOutput: ctx.onOutput,
+    });
+  } catch (e) {
+    return failure(args.command, cwd, `failed to start command: ${(e as Error).message}`);
+  }
+
+  const exitCode = run.timedOut ? TIMEOUT_EXIT_CODE : (run.exitCode ?? (run.signal ? 128 + (osConstants.signals[run.signal] ?? 0) : null));
+  let modelOutput = truncateForModel(run.aggregatedOutput, ctx.modelOutputBytes ?? DEFAULT_MODEL_OUTPUT_BYTES);
+  const cut = run.truncated || modelOutput !== run.aggregatedOutput;
+  if (run.timedOut) modelOutput = `command timed out after ${timeoutMs} milliseconds\n${modelOutput}`;
+  if (run.aborted) modelOutput = `command aborted by user\n${modelOutput}`;
+  const output = formatShellOutput({
+    exitCode,
+    durationMs: run.durationMs,
+    output: modelOutput,
+    totalLines: cut ? run.aggregatedOutput.split('\n').length : undefined,
+  });
+  return {
+    command: args.command,
+    cwd,
+    aggregatedOutput: run.aggregatedOutput,
+    exitCode,
+    durationMs: run.durationMs,
+    status: exitCode === 0 ? 'completed' : 'failed',
+    output,
+    timedOut: run.timedOut,
+    aborted: run.aborted,
+    truncated: run.truncated,
+    sandboxError: null,
+  };
+}
