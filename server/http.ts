@@ -1,9 +1,9 @@
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { originAllowed, pathOf, reject } from './http-common';
 import { attachRpcSocket, WS_HARD_MAX_PAYLOAD } from './rpc/ws';
 import type { Services } from './services/services';
 import { appRouter } from './trpc/router';
@@ -11,28 +11,6 @@ import { appRouter } from './trpc/router';
 export interface NextHandlers {
   request: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
-}
-
-function pathOf(req: IncomingMessage): string {
-  return new URL(req.url ?? '/', 'http://x').pathname;
-}
-
-/**
- * Browsers always send Origin on WebSocket upgrades; refuse one from another site so a page
- * elsewhere cannot drive this server. Codex clients send no Origin and pass.
- */
-export function originAllowed(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
-
-function reject(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /** `serve`: one HTTP server; our paths first, everything else to Next (architecture.md). */
@@ -74,26 +52,3 @@ export function createAppServer(services: Services, next: NextHandlers, isReady:
   return server;
 }
 
-/** `app-server --listen ws://IP:PORT`: the protocol alone, on any path (seed 004 uses the root). */
-export function createRpcListener(services: Services, token: string | null): Server {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HARD_MAX_PAYLOAD });
-  wss.on('connection', (socket) => attachRpcSocket(services, socket));
-  const server = createServer((req, res) => {
-    const p = pathOf(req);
-    if (p === '/healthz' || p === '/readyz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    res.writeHead(426, { 'content-type': 'text/plain' }).end('this endpoint speaks JSON-RPC over WebSocket');
-  });
-  server.on('upgrade', (req, socket, head) => {
-    if (token !== null && !bearerMatches(req.headers.authorization, token)) return reject(socket, 401, 'Unauthorized');
-    if (!originAllowed(req)) return reject(socket, 403, 'Forbidden');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
-  });
-  server.on('close', () => wss.close());
-  return server;
-}
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const expected = Buffer.from(`Bearer ${token}`);
-  const got = Buffer.from(header ?? '');
-  return got.length === expected.length && timingSafeEqual(got, expected);
-}

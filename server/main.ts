@@ -4,8 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load';
-import { createAppServer, createRpcListener } from './http';
-import { serveStdio } from './rpc/stdio';
 import { Services } from './services/services';
 import { log } from './util/log';
 import { packageRoot, packageVersion } from './util/package-root';
@@ -90,6 +88,7 @@ export async function main(argv: string[]): Promise<void> {
     const target = parseListen(values.listen ?? 'stdio://');
     const services = new Services({ home, config });
     if (target.kind === 'stdio') {
+      const { serveStdio } = await import('./rpc/stdio');
       serveStdio(services, () => {
         services.close();
         process.exit(0);
@@ -107,6 +106,7 @@ export async function main(argv: string[]): Promise<void> {
     if (!isLoopback(target.host) && token === null) {
       throw new UsageError(`refusing to listen on non-loopback ${target.host} without --ws-auth capability-token --ws-token-file PATH`);
     }
+    const { createRpcListener } = await import('./http-rpc');
     const server = createRpcListener(services, token);
     await listen(server, target.port, target.host);
     log.info(`app-server listening on ws://${target.host}:${target.port}`);
@@ -124,7 +124,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const services = new Services({ home, config });
   let ready = false;
-  const { default: next } = await import('next');
+  const [{ default: next }, { createAppServer }] = await Promise.all([import('next'), import('./http')]);
   const dev = values.dev ?? false;
   const nextApp = next({ dev, dir: packageRoot(), hostname: host, port });
   const handle = nextApp.getRequestHandler();

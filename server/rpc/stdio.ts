@@ -2,6 +2,7 @@ import { MAX_MESSAGE_BYTES } from '../protocol/errors';
 import type { Services } from '../services/services';
 import { RpcConnection } from './connection';
 import { methods } from './methods';
+import { log } from '../util/log';
 
 /**
  * JSON-RPC over stdio: one message per line. stdout carries protocol lines only. A line longer
@@ -53,6 +54,12 @@ export function serveStdio(services: Services, onEnd: () => void): RpcConnection
       pending.push(Buffer.from(rest));
       pendingBytes += rest.length;
     }
+  });
+  // The client closed its end of our stdout: nobody can read answers any more, so stop cleanly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') log.error('stdout failed', err);
+    conn.onClosed();
+    onEnd();
   });
   process.stdin.on('end', () => {
     if (pendingBytes > 0) flushLine(Buffer.alloc(0));
