@@ -1,5 +1,5 @@
 import type { Thread, ThreadStatus } from './thread';
-import type { ThreadItem, Turn } from './turn';
+import type { ThreadItem, Turn, TurnError } from './turn';
 
 /** Every server→client notification we send, keyed by method. The UI reuses these types. */
 export interface NotificationParams {
@@ -16,6 +16,29 @@ export interface NotificationParams {
   'item/started': { threadId: string; turnId: string; item: ThreadItem };
   'item/completed': { threadId: string; turnId: string; item: ThreadItem };
   'item/agentMessage/delta': { threadId: string; turnId: string; itemId: string; delta: string };
+  'item/reasoning/summaryTextDelta': { threadId: string; turnId: string; itemId: string; delta: string; summaryIndex: number };
+  'item/reasoning/summaryPartAdded': { threadId: string; turnId: string; itemId: string; summaryIndex: number };
+  'item/reasoning/textDelta': { threadId: string; turnId: string; itemId: string; delta: string; contentIndex: number };
+  'item/commandExecution/outputDelta': { threadId: string; turnId: string; itemId: string; delta: string };
+  'turn/plan/updated': { threadId: string; turnId: string; explanation: string | null; plan: { step: string; status: string }[] };
+  'turn/diff/updated': { threadId: string; turnId: string; diff: string };
+  'thread/tokenUsage/updated': { threadId: string; turnId: string; tokenUsage: ThreadTokenUsage };
+  error: { threadId: string; turnId: string; error: TurnError; willRetry: boolean };
+  'serverRequest/resolved': { threadId: string; requestId: string | number };
+}
+
+export interface TokenUsageBreakdown {
+  totalTokens: number;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningOutputTokens: number;
+}
+
+export interface ThreadTokenUsage {
+  total: TokenUsageBreakdown;
+  last: TokenUsageBreakdown;
+  modelContextWindow: number | null;
 }
 
 export type NotificationMethod = keyof NotificationParams;

@@ -32,7 +32,6 @@ export class RpcConnection implements Subscriber {
   private optOut = new Set<string>();
   private inFlight = 0;
   private closed = false;
-  private nextServerRequestId = 0;
   private pendingServerRequests = new Map<RequestId, { resolve: (v: unknown) => void; reject: (e: RpcError) => void }>();
 
   constructor(
@@ -124,9 +123,8 @@ export class RpcConnection implements Subscriber {
     this.write({ ...notification, emittedAtMs: Date.now() });
   }
 
-  /** Sends a server→client request and resolves with the client's result. */
-  request(method: string, params: unknown): Promise<unknown> {
-    const id = this.nextServerRequestId++;
+  /** Sends a server→client request with the broker's id and resolves with the client's result. */
+  request(id: RequestId, method: string, params: unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.pendingServerRequests.set(id, { resolve, reject });
       this.write({ id, method, params });

@@ -13,6 +13,7 @@ import {
   threadStartParams,
 } from '../protocol/thread';
 import { realtimeStartParams } from '../protocol/realtime';
+import { turnInterruptParams, turnStartParams, turnSteerParams } from '../protocol/turn-params';
 import { readConfig } from '../services/config-read';
 import { method, type MethodTable } from './method-table';
 
@@ -60,6 +61,13 @@ export const methods: MethodTable = {
     handler: (p, ctx) => ctx.services.threads.unsubscribe(p.threadId, ctx.subscriber),
   }),
   'thread/name/set': method({ params: threadSetNameParams, handler: (p, ctx) => ctx.services.threads.setName(p.threadId, p.name) }),
+  'turn/start': method({
+    params: turnStartParams,
+    experimentalUse: (p) => approvalPolicyGate(p.approvalPolicy),
+    handler: (p, ctx) => ctx.services.turns.start(p, ctx.subscriber),
+  }),
+  'turn/steer': method({ params: turnSteerParams, handler: (p, ctx) => ctx.services.turns.steer(p) }),
+  'turn/interrupt': method({ params: turnInterruptParams, handler: (p, ctx) => ctx.services.turns.interrupt(p.threadId, p.turnId) }),
   'thread/memoryMode/set': method({
     params: threadMemoryModeSetParams,
     experimental: true,

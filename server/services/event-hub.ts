@@ -11,6 +11,8 @@ export interface EventMeta {
 export interface Subscriber {
   readonly id: string;
   notify(notification: ServerNotification, meta?: EventMeta): void;
+  /** Server→client request (approvals); absent on subscribers that cannot answer one. */
+  request?(id: string | number, method: string, params: unknown): Promise<unknown>;
 }
 
 /** Fan-out of connection-wide notifications (thread/started, thread/name/updated, ...). */

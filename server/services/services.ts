@@ -8,6 +8,8 @@ import { packageVersion } from '../util/package-root';
 import { AccountService } from './account-service';
 import { EventHub } from './event-hub';
 import { ThreadService } from './thread-service';
+import { ApprovalBroker } from './turns/approvals';
+import { TurnRunner } from './turns/turn-runner';
 
 export interface ServicesOptions {
   home: string;
@@ -23,6 +25,8 @@ export class Services {
   readonly hub = new EventHub();
   readonly threads: ThreadService;
   readonly account: AccountService;
+  readonly approvals: ApprovalBroker;
+  readonly turns: TurnRunner;
   readonly version = packageVersion();
 
   constructor(readonly options: ServicesOptions) {
@@ -39,6 +43,11 @@ export class Services {
       defaultCwd: options.cwd ?? process.cwd(),
     });
     this.account = new AccountService(options.home, this.hub, options.config);
+    this.approvals = new ApprovalBroker((thread, requestId) =>
+      this.threads.publish(thread, { method: 'serverRequest/resolved', params: { threadId: thread.id, requestId } }),
+    );
+    this.threads.onSubscribe = (thread, subscriber) => this.approvals.offerPending(thread, subscriber);
+    this.turns = new TurnRunner(this.threads, this.account, this.approvals);
   }
 
   get config(): EffectiveConfig {
@@ -55,6 +64,7 @@ export class Services {
   }
 
   close(): void {
+    this.turns.stopAll();
     this.threads.close();
     this.writer.flush();
     this.db.$client.close();

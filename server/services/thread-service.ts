@@ -22,7 +22,9 @@ import {
   type ThreadStartParams,
   type ThreadStatus,
 } from '../protocol/thread';
-import type { Turn } from '../protocol/turn';
+import type { ThreadItem, Turn, UserInput } from '../protocol/turn';
+import type { TurnStartParams } from '../protocol/turn-params';
+import type { ResolvedProvider } from '../config/load';
 import { uuidv7 } from '../util/ids';
 import { log } from '../util/log';
 import type { EventHub, Subscriber } from './event-hub';
@@ -55,6 +57,10 @@ export class LoadedThread {
   runningTurnId: string | null = null;
   /** Ephemeral threads keep their rollout here; stored threads in SQLite. */
   readonly memoryRollout: RolloutRow[] = [];
+  /** Items of the running turn as streamed so far (partial text), for snapshots. */
+  readonly liveItems = new Map<string, ThreadItem>();
+  /** Commands approved with acceptForSession. */
+  readonly approvedCommands = new Set<string>();
 
   constructor(
     public row: ThreadRow,
@@ -81,6 +87,8 @@ export interface ThreadServiceDeps {
 /** Thread lifecycle: loading, subscriptions, status, unloading, and the thread API (protocol.md). */
 export class ThreadService {
   private readonly loaded = new Map<string, LoadedThread>();
+  /** Called whenever a subscriber joins a loaded thread (pending approvals are offered to it). */
+  onSubscribe: (thread: LoadedThread, subscriber: Subscriber) => void = () => {};
 
   constructor(private readonly deps: ThreadServiceDeps) {}
 
@@ -153,8 +161,35 @@ export class ThreadService {
     return rolloutQueries.readRollout({ db: this.deps.db, threadId: id });
   }
 
+  recordsOf(id: string): RolloutRow[] {
+    return this.readRecords(id);
+  }
+
+  /** Turns rebuilt from the rollout; the running turn's items carry what has streamed so far. */
   turnsOf(id: string): Turn[] {
-    return rebuildTurns(this.readRecords(id), this.loaded.get(id)?.runningTurnId ?? null);
+    const loaded = this.loaded.get(id);
+    const turns = rebuildTurns(this.readRecords(id), loaded?.runningTurnId ?? null);
+    if (loaded && loaded.liveItems.size > 0) {
+      const running = turns.find((t) => t.id === loaded.runningTurnId);
+      if (running) running.items = running.items.map((item) => loaded.liveItems.get(item.id) ?? item);
+    }
+    return turns;
+  }
+
+  turnItems(threadId: string, turnId: string): ThreadItem[] {
+    return this.turnsOf(threadId).find((t) => t.id === turnId)?.items ?? [];
+  }
+
+  providerFor(id: string): ResolvedProvider {
+    const { config } = this.deps;
+    if (id === config.modelProvider.id) return config.modelProvider;
+    const configured = config.raw.model_providers?.[id];
+    if (configured?.base_url) return { ...configured, id, name: configured.name ?? id, base_url: configured.base_url };
+    return { id: 'openai', name: 'OpenAI', base_url: 'https://api.openai.com/v1', env_key: 'OPENAI_API_KEY', requires_openai_auth: true };
+  }
+
+  resolvePath(thread: LoadedThread, p: string): string {
+    return path.resolve(thread.settings.cwd, p);
   }
 
   private findRow(id: string): ThreadRow {
@@ -221,7 +256,9 @@ export class ThreadService {
   }
 
   subscribe(thread: LoadedThread, subscriber: Subscriber): void {
+    const added = !thread.subscribers.has(subscriber);
     thread.subscribers.add(subscriber);
+    if (added) this.onSubscribe(thread, subscriber);
     if (thread.unloadTimer) {
       clearTimeout(thread.unloadTimer);
       thread.unloadTimer = null;
@@ -233,6 +270,36 @@ export class ThreadService {
     const thread = this.load(threadId);
     this.subscribe(thread, subscriber);
     return thread;
+  }
+
+  /** turn/start: the thread must exist; loading it subscribes the caller like thread/resume would. */
+  attachForTurn(threadId: string, subscriber: Subscriber | null): LoadedThread {
+    const thread = this.load(threadId);
+    if (subscriber) this.subscribe(thread, subscriber);
+    else if (thread.unloadTimer) {
+      clearTimeout(thread.unloadTimer);
+      thread.unloadTimer = null;
+    }
+    return thread;
+  }
+
+  /** turn/start overrides apply to this turn and the ones after it (they persist as settings). */
+  async applyTurnOverrides(thread: LoadedThread, p: TurnStartParams): Promise<void> {
+    const next = this.resolveSettings(thread.settings, { cwd: p.cwd, model: p.model, approvalPolicy: p.approvalPolicy });
+    if (p.effort !== undefined && p.effort !== null) next.reasoningEffort = p.effort;
+    if (JSON.stringify(next) === JSON.stringify(thread.settings)) return;
+    thread.settings = next;
+    await this.persist(thread, [{ kind: 'event', type: 'session_meta', turnId: null, payload: next }]);
+  }
+
+  /** Bumps updated_at; the first user message becomes the preview, and with it the searchable title. */
+  async recordActivity(thread: LoadedThread, input: UserInput[] | null): Promise<void> {
+    const now = Date.now();
+    const text = input?.map((i) => (i.type === 'text' ? i.text : '')).join('\n').trim();
+    const preview = thread.row.preview === '' && text ? text.slice(0, 2000) : undefined;
+    thread.row = { ...thread.row, updatedAt: now, ...(preview !== undefined ? { preview, title: thread.row.name ?? preview } : {}) };
+    if (thread.ephemeral) return;
+    await this.deps.writer.submit(() => threadQueries.touchThread({ db: this.deps.db, id: thread.id, updatedAt: now, preview }));
   }
 
   detach(threadId: string, subscriber: Subscriber): void {

@@ -165,6 +165,22 @@ export abstract class RpcClient {
     return m as RpcNotification<P>;
   }
 
+  /** A server→client request (approvals, dynamic tool calls). */
+  async readUntilServerRequest<P = Record<string, unknown>>(method: string, timeoutMs = READ_TIMEOUT_MS): Promise<{ id: RequestId; method: string; params: P }> {
+    const m = await this.readUntil(`server request ${method}`, (x) => x.method === method && 'id' in x, timeoutMs);
+    return m as unknown as { id: RequestId; method: string; params: P };
+  }
+
+  /** Answers a server→client request. */
+  respond(id: RequestId, result: unknown): void {
+    this.sendRaw(JSON.stringify({ id, result }));
+  }
+
+  /** Every notification received so far (read or not), in order, by method. */
+  notificationsSeen(): { method: string; params: Record<string, unknown> }[] {
+    return this.received.filter((m) => m.method !== undefined && !('id' in m)) as { method: string; params: Record<string, unknown> }[];
+  }
+
   /** Fails if anything is unread now or arrives within `ms`. */
   async assertNoMessage(ms: number): Promise<void> {
     const check = () => {

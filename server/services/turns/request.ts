@@ -1,0 +1,55 @@
+import type { RolloutRow } from '../../../db/schema';
+import { applyPatchToolSpec } from '../../engine/tools/apply-patch';
+import { shellCommandToolSpec } from '../../engine/tools/shell';
+import { updatePlanToolSpec } from '../../engine/tools/update-plan';
+import type { UserInput } from '../../protocol/turn';
+import type { ThreadSettings } from '../thread-service';
+
+export const DEFAULT_INSTRUCTIONS = `You are Codex, a coding agent working in the user's workspace through Codex Web.
+Use the shell_command tool to inspect and run things, apply_patch to edit files, and update_plan to share a plan for multi-step work.
+Keep answers concise; show the commands and changes that matter.`;
+
+export type ResponseItem = Record<string, unknown>;
+
+/** The user's input as a Responses `message` item. */
+export function userMessageItem(input: UserInput[]): ResponseItem {
+  const content = input.map((i) =>
+    i.type === 'text' ? { type: 'input_text', text: i.text } : i.type === 'image' ? { type: 'input_image', image_url: i.url } : { type: 'input_text', text: `[local image: ${i.path}]` },
+  );
+  return { type: 'message', role: 'user', content };
+}
+
+export function dynamicToolSpecs(settings: ThreadSettings): ResponseItem[] {
+  return (settings.dynamicTools as { name: string; description?: string; inputSchema?: unknown }[]).map((t) => ({
+    type: 'function',
+    name: t.name,
+    description: t.description ?? '',
+    parameters: t.inputSchema ?? { type: 'object', properties: {} },
+  }));
+}
+
+/** Builds the next Responses request of a turn from the thread's rollout (protocol.md, "The upstream model API"). */
+export function buildRequest(opts: { threadId: string; settings: ThreadSettings; records: Pick<RolloutRow, 'kind' | 'payload'>[] }) {
+  const { settings } = opts;
+  const input: ResponseItem[] = [];
+  if (settings.developerInstructions) {
+    input.push({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: settings.developerInstructions }] });
+  }
+  for (const r of opts.records) if (r.kind === 'response_item') input.push(r.payload as ResponseItem);
+  const body: ResponseItem = {
+    model: settings.model,
+    instructions: settings.baseInstructions ?? DEFAULT_INSTRUCTIONS,
+    input,
+    tools: [shellCommandToolSpec, applyPatchToolSpec, updatePlanToolSpec, ...dynamicToolSpecs(settings)],
+    tool_choice: 'auto',
+    parallel_tool_calls: false,
+    stream: true,
+    store: false,
+    prompt_cache_key: opts.threadId,
+  };
+  if (settings.reasoningEffort) {
+    body.reasoning = { effort: settings.reasoningEffort, summary: 'auto' };
+    body.include = ['reasoning.encrypted_content'];
+  }
+  return body;
+}

@@ -1,0 +1,174 @@
+import { APPLY_PATCH_TOOL_NAME, ApplyPatchError, commitPatch, parseApplyPatchArgs, planPatch } from '../../engine/tools/apply-patch';
+import { parseShellCommandArgs, runShellCommand, SHELL_COMMAND_TOOL_NAME } from '../../engine/tools/shell';
+import { parseUpdatePlanArgs, toTurnPlanUpdate, UPDATE_PLAN_OUTPUT, UPDATE_PLAN_TOOL_NAME } from '../../engine/tools/update-plan';
+import type { AskForApproval } from '../../protocol/common';
+import type { ApprovalDecision } from '../../protocol/turn-params';
+import type { ThreadItem } from '../../protocol/turn';
+import type { ThreadService } from '../thread-service';
+import type { ApprovalBroker } from './approvals';
+import type { ActiveTurn } from './turn-runner';
+
+export interface ToolContext {
+  threads: ThreadService;
+  approvals: ApprovalBroker;
+  active: ActiveTurn;
+}
+
+export interface ToolCall {
+  call_id: string;
+  name: string;
+  arguments: string;
+}
+
+/** Read-only commands `untrusted` lets through without asking (first word of the command line). */
+const KNOWN_SAFE = new Set(['ls', 'cat', 'pwd', 'echo', 'printf', 'head', 'tail', 'wc', 'grep', 'rg', 'find', 'true', 'false', 'which', 'stat', 'file', 'nl', 'sort', 'uniq', 'cut', 'tr', 'date']);
+const SHELL_META = /[;&|><`$()]/;
+
+function isKnownSafe(command: string): boolean {
+  if (SHELL_META.test(command)) return false;
+  const first = command.trim().split(/\s+/)[0] ?? '';
+  return KNOWN_SAFE.has(first);
+}
+
+/**
+ * When a command needs a person's approval. `untrusted` asks for anything not known to be read-only;
+ * `on-request` and `never` run inside the sandbox without asking (the sandbox is the guard); a
+ * granular policy asks when its `sandbox_approval` flag is set.
+ */
+export function commandNeedsApproval(policy: AskForApproval, command: string): boolean {
+  if (policy === 'untrusted') return !isKnownSafe(command);
+  if (typeof policy === 'object') return policy.granular.sandbox_approval;
+  return false;
+}
+
+function patchNeedsApproval(policy: AskForApproval): boolean {
+  if (policy === 'untrusted') return true;
+  if (typeof policy === 'object') return policy.granular.sandbox_approval;
+  return false;
+}
+
+async function withApproval(ctx: ToolContext, method: string, params: Record<string, unknown>): Promise<ApprovalDecision> {
+  const { threads, approvals, active } = ctx;
+  const { thread, turn } = active;
+  const { decision } = approvals.ask(thread, turn.id, method, { threadId: thread.id, turnId: turn.id, startedAtMs: Date.now(), ...params });
+  threads.setStatus(thread, { type: 'active', activeFlags: ['waitingOnApproval'] });
+  const d = await decision;
+  threads.setStatus(thread, { type: 'active', activeFlags: [] });
+  return d;
+}
+
+async function startItem(ctx: ToolContext, item: ThreadItem): Promise<void> {
+  const { thread, turn } = ctx.active;
+  ctx.active.thread.liveItems.set(item.id, item);
+  await ctx.threads.persist(thread, [{ kind: 'event', type: 'item_started', turnId: turn.id, payload: { turnId: turn.id, item } }]);
+  ctx.threads.publish(thread, { method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item } });
+}
+
+async function completeItem(ctx: ToolContext, item: ThreadItem): Promise<void> {
+  const { thread, turn } = ctx.active;
+  thread.liveItems.delete(item.id);
+  await ctx.threads.persist(thread, [{ kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item } }]);
+  ctx.threads.publish(thread, { method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item } });
+}
+
+async function runShell(call: ToolCall, ctx: ToolContext): Promise<string> {
+  const parsed = parseShellCommandArgs(call.arguments);
+  if (!parsed.ok) return `failed to parse function arguments: ${parsed.message}`;
+  const { thread, turn, sandbox } = ctx.active;
+  const cwd = parsed.args.workdir ? ctx.threads.resolvePath(thread, parsed.args.workdir) : thread.settings.cwd;
+  const command = parsed.args.command;
+  const base = { type: 'commandExecution', id: call.call_id, command, cwd, processId: null, commandActions: [{ type: 'unknown', command }] };
+  const item: ThreadItem = { ...base, status: 'inProgress', aggregatedOutput: null, exitCode: null, durationMs: null };
+  await startItem(ctx, item);
+
+  const session = thread.approvedCommands;
+  if (commandNeedsApproval(thread.settings.approvalPolicy, command) && !session.has(command)) {
+    const decision = await withApproval(ctx, 'item/commandExecution/requestApproval', {
+      itemId: call.call_id,
+      command,
+      cwd,
+      reason: null,
+      commandActions: base.commandActions,
+    });
+    if (decision === 'acceptForSession') session.add(command);
+    if (decision === 'decline' || decision === 'cancel') {
+      await completeItem(ctx, { ...base, status: 'declined', aggregatedOutput: null, exitCode: null, durationMs: null });
+      return decision === 'decline' ? 'The user declined to run this command. Do not retry it; ask or take another approach.' : 'The command was cancelled.';
+    }
+  }
+
+  let live = '';
+  const result = await runShellCommand(parsed.args, {
+    cwd: thread.settings.cwd,
+    policy: sandbox,
+    signal: ctx.active.abort.signal,
+    onOutput: (chunk) => {
+      const delta = chunk.toString('utf8');
+      live += delta;
+      thread.liveItems.set(call.call_id, { ...item, aggregatedOutput: live });
+      ctx.threads.publish(thread, { method: 'item/commandExecution/outputDelta', params: { threadId: thread.id, turnId: turn.id, itemId: call.call_id, delta } });
+    },
+  });
+  await completeItem(ctx, {
+    ...base,
+    cwd: result.cwd,
+    status: result.status,
+    aggregatedOutput: result.aggregatedOutput,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+  });
+  return result.output;
+}
+
+async function runApplyPatch(call: ToolCall, ctx: ToolContext): Promise<string> {
+  const parsed = parseApplyPatchArgs(call.arguments);
+  if (!parsed.ok) return `failed to parse function arguments: ${parsed.message}`;
+  const { thread, turn, sandbox, diff } = ctx.active;
+  const patchCtx = { cwd: thread.settings.cwd, policy: sandbox };
+  let plan;
+  try {
+    plan = await planPatch(parsed.args.input, patchCtx);
+  } catch (err) {
+    if (err instanceof ApplyPatchError) return `apply_patch verification failed: ${err.message}`;
+    throw err;
+  }
+  const item = { type: 'fileChange', id: call.call_id, changes: plan.changes };
+  await startItem(ctx, { ...item, status: 'inProgress' });
+  if (patchNeedsApproval(thread.settings.approvalPolicy)) {
+    const decision = await withApproval(ctx, 'item/fileChange/requestApproval', { itemId: call.call_id, reason: null, grantRoot: null });
+    if (decision === 'decline' || decision === 'cancel') {
+      await completeItem(ctx, { ...item, status: 'declined' });
+      return 'The user declined this patch. Do not retry it; ask or take another approach.';
+    }
+  }
+  try {
+    const result = await commitPatch(plan, diff);
+    await completeItem(ctx, { ...item, changes: result.changes, status: 'completed' });
+    ctx.threads.publish(thread, { method: 'turn/diff/updated', params: { threadId: thread.id, turnId: turn.id, diff: await diff.diff() } });
+    return result.output;
+  } catch (err) {
+    if (!(err instanceof ApplyPatchError)) throw err;
+    await completeItem(ctx, { ...item, status: 'failed' });
+    return `apply_patch failed: ${err.message}`;
+  }
+}
+
+/** Runs one function call and returns the `function_call_output` text for the model. */
+export async function runToolCall(call: ToolCall, ctx: ToolContext): Promise<string> {
+  switch (call.name) {
+    case SHELL_COMMAND_TOOL_NAME:
+      return runShell(call, ctx);
+    case APPLY_PATCH_TOOL_NAME:
+      return runApplyPatch(call, ctx);
+    case UPDATE_PLAN_TOOL_NAME: {
+      const parsed = parseUpdatePlanArgs(call.arguments);
+      if (!parsed.ok) return `failed to parse function arguments: ${parsed.message}`;
+      const { thread, turn } = ctx.active;
+      const update = toTurnPlanUpdate(parsed.args);
+      ctx.threads.publish(thread, { method: 'turn/plan/updated', params: { threadId: thread.id, turnId: turn.id, ...update } });
+      return UPDATE_PLAN_OUTPUT;
+    }
+    default:
+      return `unsupported call: ${call.name}`;
+  }
+}

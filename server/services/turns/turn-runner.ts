@@ -1,0 +1,342 @@
+import { streamResponse, type ModelError, type TokenUsage } from '../../engine/model/client';
+import { messageText, type OutputItem } from '../../engine/model/events';
+import { TurnDiffTracker } from '../../engine/tools/turn-diff';
+import type { SandboxPolicy } from '../../protocol/common';
+import { invalidRequest } from '../../protocol/errors';
+import type { TokenUsageBreakdown } from '../../protocol/notifications';
+import type { TurnStartParams, TurnSteerParams, UserInputParam } from '../../protocol/turn-params';
+import type { ThreadItem, Turn, TurnError, UserInput } from '../../protocol/turn';
+import { uuidv7 } from '../../util/ids';
+import { log } from '../../util/log';
+import type { Subscriber } from '../event-hub';
+import type { AccountService } from '../account-service';
+import type { LoadedThread, ThreadService } from '../thread-service';
+import type { ApprovalBroker } from './approvals';
+import { buildRequest, userMessageItem } from './request';
+import { runToolCall, type ToolContext } from './tools';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const ZERO_USAGE: TokenUsageBreakdown = { totalTokens: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningOutputTokens: 0 };
+
+/** A running turn: its abort switch, pending steer input and live (partially streamed) items. */
+export class ActiveTurn {
+  readonly abort = new AbortController();
+  readonly steerQueue: UserInput[][] = [];
+  readonly startedMs = Date.now();
+  readonly diff: TurnDiffTracker;
+  usage: TokenUsageBreakdown = { ...ZERO_USAGE };
+  constructor(
+    readonly turn: Turn,
+    readonly thread: LoadedThread,
+    readonly sandbox: SandboxPolicy,
+  ) {
+    this.diff = new TurnDiffTracker(thread.settings.cwd);
+  }
+}
+
+function toInput(input: UserInputParam[]): UserInput[] {
+  return input.map((i) => (i.type === 'text' ? { type: 'text', text: i.text } : i));
+}
+
+function addUsage(a: TokenUsageBreakdown, b: TokenUsage): TokenUsageBreakdown {
+  return {
+    totalTokens: a.totalTokens + b.totalTokens,
+    inputTokens: a.inputTokens + b.inputTokens,
+    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    reasoningOutputTokens: a.reasoningOutputTokens + b.reasoningOutputTokens,
+  };
+}
+
+/**
+ * The agent loop (protocol.md, "Turn methods and the event stream"): each model request is built from
+ * the rollout, streamed, its tool calls run, and their outputs fed back until the model stops calling
+ * tools and no steer input is pending. Every rollout record is committed before its notification.
+ */
+export class TurnRunner {
+  private readonly active = new Map<string, ActiveTurn>();
+
+  constructor(
+    private readonly threads: ThreadService,
+    private readonly account: AccountService,
+    private readonly approvals: ApprovalBroker,
+  ) {}
+
+  activeTurn(threadId: string): ActiveTurn | undefined {
+    return this.active.get(threadId);
+  }
+
+  async start(params: TurnStartParams, subscriber: Subscriber | null): Promise<{ turn: Turn }> {
+    const thread = this.threads.attachForTurn(params.threadId, subscriber);
+    const running = this.active.get(thread.id);
+    if (running) throw invalidRequest(`thread ${thread.id} already has a running turn ${running.turn.id}; use turn/steer or turn/interrupt`);
+    await this.threads.applyTurnOverrides(thread, params);
+    const turn: Turn = { id: uuidv7(), items: [], status: 'inProgress', error: null, startedAt: nowSeconds(), completedAt: null, durationMs: null };
+    const active = new ActiveTurn(turn, thread, params.sandboxPolicy ?? this.threads.sandboxPolicy(thread.settings.sandbox));
+    this.active.set(thread.id, active);
+    thread.runningTurnId = turn.id;
+    const input = toInput(params.input);
+    const userItem: ThreadItem = { type: 'userMessage', id: uuidv7(), content: input };
+    try {
+      await this.threads.persist(thread, [
+        { kind: 'event', type: 'turn_started', turnId: turn.id, payload: { turn } },
+        { kind: 'response_item', type: 'message', turnId: turn.id, payload: userMessageItem(input) },
+        { kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item: userItem } },
+      ]);
+      await this.threads.recordActivity(thread, input);
+    } catch (err) {
+      this.active.delete(thread.id);
+      thread.runningTurnId = null;
+      throw err;
+    }
+    // Answer first (the response leaves before any of the turn's notifications), then run.
+    setImmediate(() => {
+      this.threads.setStatus(thread, { type: 'active', activeFlags: [] });
+      this.threads.publish(thread, { method: 'turn/started', params: { threadId: thread.id, turn: { ...turn } } });
+      this.threads.publish(thread, { method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item: userItem } });
+      this.threads.publish(thread, { method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item: userItem } });
+      this.run(active).catch((err: unknown) => log.error(`turn ${turn.id} crashed`, err));
+    });
+    return { turn: { ...turn } };
+  }
+
+  steer(params: TurnSteerParams): { turnId: string } {
+    const active = this.active.get(params.threadId);
+    if (!active) throw invalidRequest(`thread ${params.threadId} has no active turn to steer`);
+    if (active.turn.id !== params.expectedTurnId) {
+      throw invalidRequest(`expected turn ${params.expectedTurnId} but the active turn is ${active.turn.id}`);
+    }
+    active.steerQueue.push(toInput(params.input));
+    return { turnId: active.turn.id };
+  }
+
+  interrupt(threadId: string, turnId: string): Record<string, never> {
+    const active = this.active.get(threadId);
+    if (!active || active.turn.id !== turnId) throw invalidRequest(`turn ${turnId} is not running on thread ${threadId}`);
+    active.abort.abort();
+    this.approvals.cancelTurn(turnId);
+    return {};
+  }
+
+  /** Process shutdown: stop every turn; what was committed stays, and reads as interrupted later. */
+  stopAll(): void {
+    for (const a of this.active.values()) a.abort.abort();
+  }
+
+  private async run(active: ActiveTurn): Promise<void> {
+    const { thread, turn } = active;
+    let error: TurnError | null = null;
+    try {
+      for (;;) {
+        if (active.abort.signal.aborted) break;
+        await this.consumeSteer(active);
+        const outcome = await this.sample(active);
+        if (outcome.kind === 'failed') {
+          error = outcome.error;
+          break;
+        }
+        if (outcome.kind === 'aborted') break;
+        if (outcome.calls.length > 0) {
+          const ctx: ToolContext = { threads: this.threads, approvals: this.approvals, active };
+          for (const call of outcome.calls) {
+            if (active.abort.signal.aborted) break;
+            const output = await runToolCall(call, ctx);
+            await this.threads.persist(thread, [
+              { kind: 'response_item', type: 'function_call_output', turnId: turn.id, payload: { type: 'function_call_output', call_id: call.call_id, output } },
+            ]);
+          }
+          continue;
+        }
+        if (active.steerQueue.length > 0) continue;
+        break;
+      }
+    } catch (err) {
+      log.error(`turn ${turn.id} failed unexpectedly`, err);
+      error = { message: 'The turn failed because of an internal error; see the server log.', codexErrorInfo: 'other', additionalDetails: null };
+    }
+    await this.finish(active, error);
+  }
+
+  /** Steer input joins the conversation right before the next request. */
+  private async consumeSteer(active: ActiveTurn): Promise<void> {
+    const { thread, turn } = active;
+    while (active.steerQueue.length > 0) {
+      const input = active.steerQueue.shift()!;
+      const item: ThreadItem = { type: 'userMessage', id: uuidv7(), content: input };
+      await this.threads.persist(thread, [
+        { kind: 'response_item', type: 'message', turnId: turn.id, payload: userMessageItem(input) },
+        { kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item } },
+      ]);
+      this.threads.publish(thread, { method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item } });
+      this.threads.publish(thread, { method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item } });
+    }
+  }
+
+  /** One model request, streamed into items. */
+  private async sample(
+    active: ActiveTurn,
+  ): Promise<{ kind: 'completed'; calls: { call_id: string; name: string; arguments: string }[] } | { kind: 'failed'; error: TurnError } | { kind: 'aborted' }> {
+    const { thread, turn } = active;
+    const threadId = thread.id;
+    const body = buildRequest({ threadId, settings: thread.settings, records: this.threads.recordsOf(threadId) });
+    const provider = this.threads.providerFor(thread.settings.modelProvider);
+    const live = new Map<string, ThreadItem & { text?: string; summary?: string[] }>();
+    const idFor = (itemId: string | null, outputIndex: number | null) => itemId ?? `out-${turn.id}-${outputIndex ?? 0}`;
+    let calls: { call_id: string; name: string; arguments: string }[] = [];
+
+    const startItem = async (item: ThreadItem) => {
+      live.set(item.id, item);
+      thread.liveItems.set(item.id, item);
+      await this.threads.persist(thread, [{ kind: 'event', type: 'item_started', turnId: turn.id, payload: { turnId: turn.id, item } }]);
+      this.threads.publish(thread, { method: 'item/started', params: { threadId, turnId: turn.id, item } });
+    };
+    const completeItem = async (item: ThreadItem, responseItem: Record<string, unknown> | null) => {
+      live.delete(item.id);
+      thread.liveItems.delete(item.id);
+      await this.threads.persist(thread, [
+        ...(responseItem ? [{ kind: 'response_item' as const, type: String(responseItem.type), turnId: turn.id, payload: responseItem }] : []),
+        { kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item } },
+      ]);
+      this.threads.publish(thread, { method: 'item/completed', params: { threadId, turnId: turn.id, item } });
+    };
+
+    for await (const ev of streamResponse({ provider, apiKey: this.account.apiKey(), body, signal: active.abort.signal })) {
+      switch (ev.type) {
+        case 'outputItemAdded': {
+          const id = idFor(ev.itemId, ev.outputIndex);
+          if (ev.itemType === 'message') await startItem({ type: 'agentMessage', id, text: '' });
+          else if (ev.itemType === 'reasoning') await startItem({ type: 'reasoning', id, summary: [], content: [] });
+          break;
+        }
+        case 'outputTextDelta': {
+          const id = idFor(ev.itemId, ev.outputIndex);
+          const item = live.get(id);
+          if (item && item.type === 'agentMessage') item.text = (item.text ?? '') + ev.delta;
+          this.threads.publish(thread, { method: 'item/agentMessage/delta', params: { threadId, turnId: turn.id, itemId: id, delta: ev.delta } });
+          break;
+        }
+        case 'reasoningSummaryPartAdded': {
+          const id = idFor(ev.itemId, ev.outputIndex);
+          const item = live.get(id);
+          if (item?.type === 'reasoning') item.summary = [...(item.summary ?? []), ''];
+          this.threads.publish(thread, { method: 'item/reasoning/summaryPartAdded', params: { threadId, turnId: turn.id, itemId: id, summaryIndex: ev.summaryIndex ?? 0 } });
+          break;
+        }
+        case 'reasoningSummaryTextDelta': {
+          const id = idFor(ev.itemId, ev.outputIndex);
+          const item = live.get(id);
+          const index = ev.summaryIndex ?? 0;
+          if (item?.type === 'reasoning') {
+            const summary = [...(item.summary ?? [])];
+            while (summary.length <= index) summary.push('');
+            summary[index] += ev.delta;
+            item.summary = summary;
+          }
+          this.threads.publish(thread, {
+            method: 'item/reasoning/summaryTextDelta',
+            params: { threadId, turnId: turn.id, itemId: id, delta: ev.delta, summaryIndex: index },
+          });
+          break;
+        }
+        case 'reasoningTextDelta':
+          this.threads.publish(thread, {
+            method: 'item/reasoning/textDelta',
+            params: { threadId, turnId: turn.id, itemId: idFor(ev.itemId, ev.outputIndex), delta: ev.delta, contentIndex: ev.contentIndex ?? 0 },
+          });
+          break;
+        case 'outputItemDone':
+          calls = calls.concat(await this.finishOutputItem(ev.item, ev.raw, idFor(ev.item.id ?? null, ev.outputIndex), live, startItem, completeItem, active));
+          break;
+        case 'retrying':
+          // The attempt's partial output is void; the client hears why and that we retry.
+          for (const id of live.keys()) thread.liveItems.delete(id);
+          live.clear();
+          calls = [];
+          this.threads.publish(thread, { method: 'error', params: { threadId, turnId: turn.id, error: ev.error, willRetry: true } });
+          break;
+        case 'completed': {
+          if (ev.usage) {
+            active.usage = addUsage(active.usage, ev.usage);
+            const last = { ...ZERO_USAGE, ...ev.usage };
+            this.threads.publish(thread, {
+              method: 'thread/tokenUsage/updated',
+              params: { threadId, turnId: turn.id, tokenUsage: { total: active.usage, last, modelContextWindow: null } },
+            });
+          }
+          return { kind: 'completed', calls };
+        }
+        case 'failed':
+          this.threads.publish(thread, { method: 'error', params: { threadId, turnId: turn.id, error: toTurnError(ev.error), willRetry: false } });
+          return { kind: 'failed', error: toTurnError(ev.error) };
+        case 'aborted':
+          return { kind: 'aborted' };
+        default:
+          break;
+      }
+    }
+    return { kind: 'aborted' };
+  }
+
+  private async finishOutputItem(
+    item: OutputItem,
+    raw: Record<string, unknown>,
+    id: string,
+    live: Map<string, ThreadItem>,
+    startItem: (item: ThreadItem) => Promise<void>,
+    completeItem: (item: ThreadItem, responseItem: Record<string, unknown> | null) => Promise<void>,
+    active: ActiveTurn,
+  ): Promise<{ call_id: string; name: string; arguments: string }[]> {
+    switch (item.type) {
+      case 'message': {
+        if (!live.has(id)) await startItem({ type: 'agentMessage', id, text: '' });
+        await completeItem({ type: 'agentMessage', id, text: messageText(item) }, raw);
+        return [];
+      }
+      case 'reasoning': {
+        if (!live.has(id)) await startItem({ type: 'reasoning', id, summary: [], content: [] });
+        const summary = item.summary.map((s) => s.text);
+        const content = (item.content ?? []).map((c) => c.text);
+        await completeItem({ type: 'reasoning', id, summary, content }, raw);
+        return [];
+      }
+      case 'function_call':
+        await this.threads.persist(active.thread, [{ kind: 'response_item', type: 'function_call', turnId: active.turn.id, payload: raw }]);
+        return [{ call_id: item.call_id, name: item.name, arguments: item.arguments }];
+      case 'custom_tool_call':
+        await this.threads.persist(active.thread, [{ kind: 'response_item', type: 'custom_tool_call', turnId: active.turn.id, payload: raw }]);
+        return [{ call_id: item.call_id, name: item.name, arguments: JSON.stringify({ input: item.input }) }];
+      default:
+        return [];
+    }
+  }
+
+  private async finish(active: ActiveTurn, error: TurnError | null): Promise<void> {
+    const { thread, turn } = active;
+    this.approvals.cancelTurn(turn.id);
+    const done: Turn = {
+      ...turn,
+      items: [],
+      status: error ? 'failed' : active.abort.signal.aborted ? 'interrupted' : 'completed',
+      error,
+      completedAt: nowSeconds(),
+      durationMs: Date.now() - active.startedMs,
+    };
+    thread.liveItems.clear();
+    try {
+      await this.threads.persist(thread, [{ kind: 'event', type: 'turn_completed', turnId: turn.id, payload: { turn: done } }]);
+      await this.threads.recordActivity(thread, null);
+    } catch (err) {
+      log.error(`could not record the end of turn ${turn.id}`, err);
+    }
+    this.active.delete(thread.id);
+    thread.runningTurnId = null;
+    const items = this.threads.turnItems(thread.id, turn.id);
+    this.threads.setStatus(thread, { type: 'idle' });
+    this.threads.publish(thread, { method: 'turn/completed', params: { threadId: thread.id, turn: { ...done, items } } });
+    this.threads.maybeScheduleUnload(thread);
+  }
+}
+
+export function toTurnError(e: ModelError): TurnError {
+  return { message: e.message, codexErrorInfo: e.codexErrorInfo as TurnError['codexErrorInfo'], additionalDetails: e.additionalDetails };
+}

@@ -1,0 +1,234 @@
+// Agent turns end to end: the real server process against a scripted mock Responses server.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { startMockResponsesServer, sse, type MockResponsesServer } from '../support/mock-responses-server';
+import { startStdioServer, type StdioClient } from '../support/server-process';
+import type { ThreadSessionResult } from '../support/wire';
+
+interface TurnParams {
+  threadId: string;
+  turnId: string;
+  turn: { id: string; status: string; items: { type: string; id: string; [k: string]: unknown }[]; error: unknown };
+  item: { type: string; id: string; [k: string]: unknown };
+  delta: string;
+}
+
+async function setup(t: TestContext, opts: { approvalPolicy?: string; sandbox?: string; extraConfig?: string } = {}) {
+  const mock: MockResponsesServer = await startMockResponsesServer();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'codex-web-turns-'));
+  const work = mkdtempSync(path.join(os.tmpdir(), 'codex-web-work-'));
+  writeFileSync(
+    path.join(dir, 'config.toml'),
+    `model = "mock-model"
+approval_policy = "${opts.approvalPolicy ?? 'never'}"
+sandbox_mode = "${opts.sandbox ?? 'workspace-write'}"
+model_provider = "mock_provider"
+${opts.extraConfig ?? ''}
+[model_providers.mock_provider]
+name = "Mock provider for test"
+base_url = "${mock.url}"
+wire_api = "responses"
+request_max_retries = 0
+stream_max_retries = 0
+`,
+  );
+  const c = startStdioServer({ home: dir, args: [] });
+  t.after(async () => {
+    c.server.kill();
+    await mock.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
+  await c.initialize();
+  const { thread } = await c.request<ThreadSessionResult>('thread/start', { cwd: work });
+  return { c, mock, dir, work, threadId: thread.id };
+}
+
+async function startTurn(c: StdioClient, threadId: string, text: string) {
+  const res = await c.request<{ turn: { id: string; status: string } }>('turn/start', { threadId, input: [{ type: 'text', text }] });
+  assert.equal(res.turn.status, 'inProgress');
+  return res.turn.id;
+}
+
+const completed = (c: StdioClient, turnId: string) => c.readUntilNotification<TurnParams>('turn/completed', (p) => p.turn.id === turnId);
+
+test('a streaming turn emits events in protocol order and deltas concatenate to the final text', async (t) => {
+  const { c, mock, threadId } = await setup(t);
+  mock.enqueue(sse.message('Hello from the mock model, streamed in pieces.', { deltas: 7 }));
+  const turnId = await startTurn(c, threadId, 'say hello');
+  const done = await completed(c, turnId);
+  assert.equal(done.params.turn.status, 'completed');
+
+  const seen = c.notificationsSeen().filter((n) => n.params.threadId === threadId || (n.params.thread as { id?: string } | undefined)?.id === threadId);
+  const methods = seen.map((n) => n.method);
+  const order = ['thread/status/changed', 'turn/started', 'item/started', 'item/completed', 'item/started', 'item/agentMessage/delta', 'item/completed', 'thread/tokenUsage/updated', 'thread/status/changed', 'turn/completed'];
+  const compact = methods.filter((m, i) => !(m === 'item/agentMessage/delta' && methods[i - 1] === 'item/agentMessage/delta'));
+  assert.deepEqual(compact.slice(compact.indexOf('thread/status/changed')), order);
+
+  const deltas = seen.filter((n) => n.method === 'item/agentMessage/delta').map((n) => n.params.delta as string);
+  assert.equal(deltas.length, 7);
+  const agent = seen.find((n) => n.method === 'item/completed' && (n.params.item as { type: string }).type === 'agentMessage')!;
+  assert.equal(deltas.join(''), (agent.params.item as { text: string }).text);
+  assert.equal((agent.params.item as { text: string }).text, 'Hello from the mock model, streamed in pieces.');
+
+  // The request carried the user's text; the thread's preview (title) is the first user message.
+  const [req] = await mock.waitForRequests(1);
+  assert.match(JSON.stringify(req!.body), /say hello/);
+  const { thread } = await c.request<{ thread: { preview: string; turns: { items: { type: string }[] }[] } }>('thread/read', { threadId, includeTurns: true });
+  assert.equal(thread.preview, 'say hello');
+  assert.deepEqual(thread.turns[0]!.items.map((i) => i.type), ['userMessage', 'agentMessage']);
+  const found = await c.request<{ data: { id: string }[] }>('thread/list', { searchTerm: 'say hel' });
+  assert.deepEqual(found.data.map((x) => x.id), [threadId]);
+});
+
+test('shell scenario (seed 001): commandExecution items and the output fed back to the model', async (t) => {
+  const { c, mock, threadId } = await setup(t);
+  mock.enqueue(sse.shellCommand('printf realtime-tool-ok', 'shell_call', { timeout_ms: 5000 }), sse.message('shell tool finished'));
+  const turnId = await startTurn(c, threadId, 'run it');
+  const started = await c.readUntilNotification<TurnParams>('item/started', (p) => p.item.type === 'commandExecution');
+  assert.equal(started.params.item.id, 'shell_call');
+  assert.equal(started.params.item.status, 'inProgress');
+  const done = await c.readUntilNotification<TurnParams>('item/completed', (p) => p.item.type === 'commandExecution');
+  assert.equal(done.params.item.id, 'shell_call');
+  assert.equal(done.params.item.status, 'completed');
+  assert.equal(done.params.item.aggregatedOutput, 'realtime-tool-ok');
+  assert.equal(done.params.item.exitCode, 0);
+  assert.equal(typeof done.params.item.durationMs, 'number');
+  assert.equal((await completed(c, turnId)).params.turn.status, 'completed');
+
+  const requests = await mock.waitForRequests(2);
+  const output = (requests[1]!.body.input as { type: string; call_id?: string; output?: string }[]).find((i) => i.type === 'function_call_output');
+  assert.equal(output?.call_id, 'shell_call');
+  assert.match(output!.output!, /realtime-tool-ok/);
+});
+
+test('approvals: decline never runs the command; accept runs it; serverRequest/resolved follows each answer', async (t) => {
+  const { c, mock, threadId, work } = await setup(t, { approvalPolicy: 'untrusted' });
+  const marker = path.join(work, 'ran.txt');
+  mock.enqueue(sse.shellCommand(`touch ${marker}`, 'call_decline'), sse.message('ok, not running it'));
+  const turn1 = await startTurn(c, threadId, 'touch a file');
+  const ask = await c.readUntilServerRequest<{ itemId: string; command: string; threadId: string; turnId: string }>('item/commandExecution/requestApproval');
+  assert.equal(ask.params.itemId, 'call_decline');
+  assert.equal(ask.params.turnId, turn1);
+  assert.match(ask.params.command, /touch/);
+  c.respond(ask.id, { decision: 'decline' });
+  const resolved = await c.readUntilNotification<{ requestId: string }>('serverRequest/resolved');
+  assert.equal(resolved.params.requestId, ask.id);
+  const declined = await c.readUntilNotification<TurnParams>('item/completed', (p) => p.item.id === 'call_decline');
+  assert.equal(declined.params.item.status, 'declined');
+  await completed(c, turn1);
+  assert.equal(existsSync(marker), false, 'a declined command must never run');
+  const told = (await mock.waitForRequests(2))[1]!.body.input as { type: string; output?: string }[];
+  assert.match(told.find((i) => i.type === 'function_call_output')!.output!, /declined/);
+
+  mock.enqueue(sse.shellCommand(`touch ${marker}`, 'call_accept'), sse.message('done'));
+  const turn2 = await startTurn(c, threadId, 'now do it');
+  const ask2 = await c.readUntilServerRequest<{ itemId: string }>('item/commandExecution/requestApproval');
+  c.respond(ask2.id, { decision: 'accept' });
+  await c.readUntilNotification<{ requestId: string }>('serverRequest/resolved', (p) => p.requestId === ask2.id);
+  const ran = await c.readUntilNotification<TurnParams>('item/completed', (p) => p.item.id === 'call_accept');
+  assert.equal(ran.params.item.status, 'completed');
+  await completed(c, turn2);
+  assert.equal(existsSync(marker), true);
+});
+
+test('apply_patch edits files, reports a fileChange with diffs and turn/diff/updated', async (t) => {
+  const { c, mock, threadId, work } = await setup(t);
+  writeFileSync(path.join(work, 'hello.txt'), 'one\ntwo\n');
+  const patch = '*** Begin Patch\n*** Update File: hello.txt\n@@\n one\n-two\n+TWO\n*** Add File: new.txt\n+fresh\n*** End Patch';
+  mock.enqueue(sse.applyPatch(patch, 'call_patch'), sse.message('patched'));
+  const turnId = await startTurn(c, threadId, 'edit');
+  const change = await c.readUntilNotification<TurnParams>('item/completed', (p) => p.item.type === 'fileChange');
+  assert.equal(change.params.item.status, 'completed');
+  const changes = change.params.item.changes as { path: string; kind: { type: string } }[];
+  assert.deepEqual(changes.map((ch) => [path.basename(ch.path), ch.kind.type]).sort(), [['hello.txt', 'update'], ['new.txt', 'add']]);
+  const diff = await c.readUntilNotification<{ diff: string }>('turn/diff/updated');
+  assert.match(diff.params.diff, /-two\n\+TWO/);
+  await completed(c, turnId);
+  assert.equal(readFileSync(path.join(work, 'hello.txt'), 'utf8'), 'one\nTWO\n');
+  assert.equal(readFileSync(path.join(work, 'new.txt'), 'utf8'), 'fresh\n');
+});
+
+test('interrupt ends a hanging stream as interrupted within 500 ms', async (t) => {
+  const { c, mock, threadId } = await setup(t);
+  mock.enqueue(sse.hanging());
+  const turnId = await startTurn(c, threadId, 'hang');
+  await mock.waitForRequests(1);
+  const t0 = Date.now();
+  await c.request('turn/interrupt', { threadId, turnId });
+  const done = await completed(c, turnId);
+  assert.equal(done.params.turn.status, 'interrupted');
+  assert.ok(Date.now() - t0 < 500, `interrupt took ${Date.now() - t0} ms`);
+});
+
+test('interrupt kills a running command', async (t) => {
+  const { c, mock, threadId } = await setup(t);
+  mock.enqueue(sse.shellCommand('sleep 30', 'call_sleep', { timeout_ms: 60_000 }));
+  const turnId = await startTurn(c, threadId, 'sleep');
+  await c.readUntilNotification<TurnParams>('item/started', (p) => p.item.id === 'call_sleep');
+  const t0 = Date.now();
+  await c.request('turn/interrupt', { threadId, turnId });
+  const done = await completed(c, turnId);
+  assert.equal(done.params.turn.status, 'interrupted');
+  assert.ok(Date.now() - t0 < 1000, `interrupt took ${Date.now() - t0} ms`);
+  assert.equal(mock.requests.length, 1, 'no further model request after an interrupt');
+});
+
+test('steer text reaches the next request of the same turn, also after a response without tool calls', async (t) => {
+  const { c, mock, threadId } = await setup(t);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  mock.enqueue(sse.gated(sse.message('first answer'), gate, 2), sse.message('second answer'));
+  const turnId = await startTurn(c, threadId, 'start');
+  await mock.waitForRequests(1);
+  const steer = await c.request<{ turnId: string }>('turn/steer', { threadId, expectedTurnId: turnId, input: [{ type: 'text', text: 'steer the active task' }] });
+  assert.equal(steer.turnId, turnId);
+  release();
+  await completed(c, turnId);
+  const requests = await mock.waitForRequests(2);
+  assert.equal(requests.length, 2, 'exactly two Responses requests');
+  assert.match(JSON.stringify(requests[1]!.body.input), /steer the active task/);
+  assert.doesNotMatch(JSON.stringify(requests[0]!.body.input), /steer the active task/);
+
+  const err = await c.requestError('turn/steer', { threadId, expectedTurnId: turnId, input: [{ type: 'text', text: 'late' }] });
+  assert.equal(err.code, -32600);
+});
+
+test('upstream 401 fails the turn with codexErrorInfo and the thread stays usable', async (t) => {
+  const { c, mock, threadId } = await setup(t);
+  mock.enqueue(sse.httpError(401, { error: { code: 'invalid_api_key', message: 'bad key' } }));
+  const turnId = await startTurn(c, threadId, 'hi');
+  const err = await c.readUntilNotification<{ error: { codexErrorInfo: unknown }; willRetry: boolean }>('error');
+  assert.equal(err.params.willRetry, false);
+  assert.equal(err.params.error.codexErrorInfo, 'unauthorized');
+  const done = await completed(c, turnId);
+  assert.equal(done.params.turn.status, 'failed');
+  assert.deepEqual((done.params.turn.error as { codexErrorInfo: unknown }).codexErrorInfo, 'unauthorized');
+
+  mock.enqueue(sse.message('recovered'));
+  const next = await startTurn(c, threadId, 'again');
+  assert.equal((await completed(c, next)).params.turn.status, 'completed');
+});
+
+test('restart: thread/read returns every turn and item; a turn cut off by a crash reads as interrupted', async (t) => {
+  const { c, mock, threadId, dir } = await setup(t);
+  mock.enqueue(sse.message('first reply'));
+  await completed(c, await startTurn(c, threadId, 'first'));
+  mock.enqueue(sse.hanging());
+  await startTurn(c, threadId, 'second');
+  await mock.waitForRequests(2);
+  c.server.kill('SIGKILL');
+  await c.server.exited;
+
+  const c2 = startStdioServer({ home: dir, args: [] });
+  t.after(() => c2.server.kill());
+  await c2.initialize();
+  const { thread } = await c2.request<{ thread: { turns: { status: string; items: { type: string; text?: string }[] }[] } }>('thread/read', { threadId, includeTurns: true });
+  assert.deepEqual(thread.turns.map((x) => x.status), ['completed', 'interrupted']);
+  assert.deepEqual(thread.turns[0]!.items.map((i) => i.type), ['userMessage', 'agentMessage']);
+  assert.equal(thread.turns[0]!.items[1]!.text, 'first reply');
+  assert.deepEqual(thread.turns[1]!.items.map((i) => i.type), ['userMessage']);
+});
