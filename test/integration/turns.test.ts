@@ -100,7 +100,7 @@ test('shell scenario (seed 001): commandExecution items and the output fed back 
   assert.equal((await completed(c, turnId)).params.turn.status, 'completed');
 
   const requests = await mock.waitForRequests(2);
-  const output = (requests[1]!.body.input as { type: string; call_id?: string; output?: string }[]).find((i) => i.type === 'function_call_output');
+  const output = (requests[1]!.body!.input as { type: string; call_id?: string; output?: string }[]).find((i) => i.type === 'function_call_output');
   assert.equal(output?.call_id, 'shell_call');
   assert.match(output!.output!, /realtime-tool-ok/);
 });
@@ -121,7 +121,7 @@ test('approvals: decline never runs the command; accept runs it; serverRequest/r
   assert.equal(declined.params.item.status, 'declined');
   await completed(c, turn1);
   assert.equal(existsSync(marker), false, 'a declined command must never run');
-  const told = (await mock.waitForRequests(2))[1]!.body.input as { type: string; output?: string }[];
+  const told = (await mock.waitForRequests(2))[1]!.body!.input as { type: string; output?: string }[];
   assert.match(told.find((i) => i.type === 'function_call_output')!.output!, /declined/);
 
   mock.enqueue(sse.shellCommand(`touch ${marker}`, 'call_accept'), sse.message('done'));
@@ -190,8 +190,8 @@ test('steer text reaches the next request of the same turn, also after a respons
   await completed(c, turnId);
   const requests = await mock.waitForRequests(2);
   assert.equal(requests.length, 2, 'exactly two Responses requests');
-  assert.match(JSON.stringify(requests[1]!.body.input), /steer the active task/);
-  assert.doesNotMatch(JSON.stringify(requests[0]!.body.input), /steer the active task/);
+  assert.match(JSON.stringify(requests[1]!.body!.input), /steer the active task/);
+  assert.doesNotMatch(JSON.stringify(requests[0]!.body!.input), /steer the active task/);
 
   const err = await c.requestError('turn/steer', { threadId, expectedTurnId: turnId, input: [{ type: 'text', text: 'late' }] });
   assert.equal(err.code, -32600);
