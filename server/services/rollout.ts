@@ -7,7 +7,9 @@ export type RolloutEvent =
   | { type: 'turn_started'; payload: { turn: Turn } }
   | { type: 'item_started'; payload: { turnId: string; item: ThreadItem } }
   | { type: 'item_completed'; payload: { turnId: string; item: ThreadItem } }
-  | { type: 'turn_completed'; payload: { turn: Turn } };
+  | { type: 'turn_completed'; payload: { turn: Turn } }
+  /** An item of a model attempt that was retried: it never happened as far as the thread is concerned. */
+  | { type: 'item_discarded'; payload: { turnId: string; itemId: string } };
 
 /**
  * Rebuilds `thread.turns` from event records. A turn with no completion record that is not running
@@ -34,6 +36,16 @@ export function rebuildTurns(records: Pick<RolloutRow, 'kind' | 'type' | 'payloa
           index.set(ev.payload.item.id, turn.items.length);
           turn.items.push(ev.payload.item);
         } else turn.items[at] = ev.payload.item;
+        break;
+      }
+      case 'item_discarded': {
+        const turn = turns.get(ev.payload.turnId);
+        const index = itemIndex.get(ev.payload.turnId);
+        const at = index?.get(ev.payload.itemId);
+        if (!turn || !index || at === undefined) break;
+        turn.items.splice(at, 1);
+        index.delete(ev.payload.itemId);
+        for (const [id, i] of index) if (i > at) index.set(id, i - 1);
         break;
       }
       case 'turn_completed': {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { startMockResponsesServer, sse, type MockResponsesServer } from '../support/mock-responses-server';
 import { startStdioServer, type StdioClient } from '../support/server-process';
+import { startWsServer, type WsClient } from '../support/ws-client';
 import type { ThreadSessionResult } from '../support/wire';
 
 interface TurnParams {
@@ -16,7 +17,16 @@ interface TurnParams {
   delta: string;
 }
 
-async function setup(t: TestContext, opts: { approvalPolicy?: string; sandbox?: string; extraConfig?: string } = {}) {
+interface SetupOptions {
+  approvalPolicy?: string;
+  sandbox?: string;
+  extraConfig?: string;
+  requestMaxRetries?: number;
+  streamMaxRetries?: number;
+  dynamicTools?: unknown[];
+}
+
+async function setup(t: TestContext, opts: SetupOptions = {}) {
   const mock: MockResponsesServer = await startMockResponsesServer();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'codex-web-turns-'));
   const work = mkdtempSync(path.join(os.tmpdir(), 'codex-web-work-'));
@@ -31,11 +41,11 @@ ${opts.extraConfig ?? ''}
 name = "Mock provider for test"
 base_url = "${mock.url}"
 wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
+request_max_retries = ${opts.requestMaxRetries ?? 0}
+stream_max_retries = ${opts.streamMaxRetries ?? 0}
 `,
   );
-  const c = startStdioServer({ home: dir, args: [] });
+  const c = startStdioServer({ home: dir, args: [], env: { CODEX_WEB_MODEL_RETRY_BASE_MS: '20' } });
   t.after(async () => {
     c.server.kill();
     await mock.close();
@@ -43,17 +53,17 @@ stream_max_retries = 0
     rmSync(work, { recursive: true, force: true });
   });
   await c.initialize();
-  const { thread } = await c.request<ThreadSessionResult>('thread/start', { cwd: work });
+  const { thread } = await c.request<ThreadSessionResult>('thread/start', { cwd: work, ...(opts.dynamicTools ? { dynamicTools: opts.dynamicTools } : {}) });
   return { c, mock, dir, work, threadId: thread.id };
 }
 
-async function startTurn(c: StdioClient, threadId: string, text: string) {
+async function startTurn(c: StdioClient | WsClient, threadId: string, text: string) {
   const res = await c.request<{ turn: { id: string; status: string } }>('turn/start', { threadId, input: [{ type: 'text', text }] });
   assert.equal(res.turn.status, 'inProgress');
   return res.turn.id;
 }
 
-const completed = (c: StdioClient, turnId: string) => c.readUntilNotification<TurnParams>('turn/completed', (p) => p.turn.id === turnId);
+const completed = (c: StdioClient | WsClient, turnId: string) => c.readUntilNotification<TurnParams>('turn/completed', (p) => p.turn.id === turnId);
 
 test('a streaming turn emits events in protocol order and deltas concatenate to the final text', async (t) => {
   const { c, mock, threadId } = await setup(t);
@@ -231,4 +241,104 @@ test('restart: thread/read returns every turn and item; a turn cut off by a cras
   assert.deepEqual(thread.turns[0]!.items.map((i) => i.type), ['userMessage', 'agentMessage']);
   assert.equal(thread.turns[0]!.items[1]!.text, 'first reply');
   assert.deepEqual(thread.turns[1]!.items.map((i) => i.type), ['userMessage']);
+});
+
+test('dynamic tools: item/tool/call round trip produces a dynamicToolCall item and feeds the answer back', async (t) => {
+  const tool = { name: 'lookup_ticket', description: 'Look up a ticket', inputSchema: { type: 'object', properties: { id: { type: 'string' } } } };
+  const { c, mock, threadId } = await setup(t, { dynamicTools: [tool] });
+  mock.enqueue(sse.functionCall('lookup_ticket', { id: 'T-42' }, 'call_dyn'), sse.message('ticket found'));
+  const turnId = await startTurn(c, threadId, 'look it up');
+  const call = await c.readUntilServerRequest<{ callId: string; tool: string; arguments: unknown; turnId: string }>('item/tool/call');
+  assert.deepEqual([call.params.callId, call.params.tool, call.params.turnId], ['call_dyn', 'lookup_ticket', turnId]);
+  assert.deepEqual(call.params.arguments, { id: 'T-42' });
+  c.respond(call.id, { contentItems: [{ type: 'inputText', text: 'T-42 is open' }], success: true });
+  const item = await c.readUntilNotification<TurnParams>('item/completed', (p) => p.item.type === 'dynamicToolCall');
+  assert.equal(item.params.item.status, 'completed');
+  assert.deepEqual(item.params.item.contentItems, [{ type: 'inputText', text: 'T-42 is open' }]);
+  await completed(c, turnId);
+  const requests = await mock.waitForRequests(2);
+  assert.ok((requests[0]!.body!.tools as { name: string }[]).some((x) => x.name === 'lookup_ticket'), 'the model is offered the dynamic tool');
+  assert.match(JSON.stringify(requests[1]!.body!.input), /T-42 is open/);
+});
+
+test('an approval outlives the connection that was asked: the next subscriber gets it and its answer counts', async (t) => {
+  const mock = await startMockResponsesServer();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'codex-web-turns-'));
+  writeFileSync(
+    path.join(dir, 'config.toml'),
+    `model = "mock-model"\napproval_policy = "untrusted"\nsandbox_mode = "workspace-write"\nmodel_provider = "mock_provider"\n[model_providers.mock_provider]\nbase_url = "${mock.url}"\nwire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\n`,
+  );
+  const ws = await startWsServer({ home: dir, args: ['-c', 'thread_unload_grace_s=60'] });
+  t.after(async () => {
+    await ws.server.kill();
+    await mock.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const a = await ws.connect();
+  await a.initialize();
+  const { thread } = await a.request<ThreadSessionResult>('thread/start', { cwd: dir });
+  mock.enqueue(sse.shellCommand('touch approved-later.txt', 'call_wait'), sse.message('done'));
+  const turnId = await startTurn(a, thread.id, 'touch');
+  await a.readUntilServerRequest('item/commandExecution/requestApproval');
+  a.close();
+
+  const b = await ws.connect();
+  await b.initialize();
+  await b.request('thread/resume', { threadId: thread.id });
+  const ask = await b.readUntilServerRequest<{ itemId: string }>('item/commandExecution/requestApproval');
+  assert.equal(ask.params.itemId, 'call_wait');
+  b.respond(ask.id, { decision: 'accept' });
+  const done = await completed(b, turnId);
+  assert.equal(done.params.turn.status, 'completed');
+  assert.equal(existsSync(path.join(dir, 'approved-later.txt')), true);
+});
+
+test('interrupt resolves a pending approval and the command never runs', async (t) => {
+  const { c, mock, threadId, work } = await setup(t, { approvalPolicy: 'untrusted' });
+  mock.enqueue(sse.shellCommand('touch never.txt', 'call_pending'));
+  const turnId = await startTurn(c, threadId, 'touch');
+  const ask = await c.readUntilServerRequest('item/commandExecution/requestApproval');
+  await c.request('turn/interrupt', { threadId, turnId });
+  await c.readUntilNotification<{ requestId: string }>('serverRequest/resolved', (p) => p.requestId === ask.id);
+  const item = await c.readUntilNotification<TurnParams>('item/completed', (p) => p.item.id === 'call_pending');
+  assert.equal(item.params.item.status, 'declined');
+  assert.equal((await completed(c, turnId)).params.turn.status, 'interrupted');
+  assert.equal(existsSync(path.join(work, 'never.txt')), false);
+});
+
+test('upstream 500 without retries fails with httpConnectionFailed; 429 with Retry-After is retried after the wait', async (t) => {
+  const { c, mock, threadId } = await setup(t, { requestMaxRetries: 1 });
+  mock.enqueue(sse.httpError(500, { error: { message: 'boom' } }), sse.httpError(500, { error: { message: 'boom again' } }));
+  const failed = await completed(c, await startTurn(c, threadId, 'one'));
+  assert.equal(failed.params.turn.status, 'failed');
+  assert.deepEqual((failed.params.turn.error as { codexErrorInfo: unknown }).codexErrorInfo, { httpConnectionFailed: { httpStatusCode: 500 } });
+  assert.equal(mock.requests.length, 2, 'one retry for request_max_retries = 1');
+
+  mock.enqueue(sse.httpError(429, { error: { message: 'slow down' } }, { retryAfter: 1 }), sse.message('after the wait'));
+  const t0 = Date.now();
+  const turnId = await startTurn(c, threadId, 'two');
+  const retry = await c.readUntilNotification<{ willRetry: boolean }>('error', (p) => p.willRetry);
+  assert.equal(retry.params.willRetry, true);
+  assert.equal((await completed(c, turnId)).params.turn.status, 'completed');
+  assert.ok(Date.now() - t0 >= 900, 'Retry-After: 1 is honoured');
+});
+
+test('a stream dropped mid-turn is retried; malformed SSE fails the turn clearly; the thread stays usable', async (t) => {
+  const { c, mock, threadId } = await setup(t, { streamMaxRetries: 1 });
+  mock.enqueue(sse.drop(sse.message('lost partial answer', { deltas: 4 }), 4), sse.message('complete answer'));
+  const turnId = await startTurn(c, threadId, 'drop');
+  const retry = await c.readUntilNotification<{ willRetry: boolean; error: { codexErrorInfo: unknown } }>('error');
+  assert.equal(retry.params.willRetry, true);
+  const done = await completed(c, turnId);
+  assert.equal(done.params.turn.status, 'completed');
+  const agent = done.params.turn.items.filter((i) => i.type === 'agentMessage');
+  assert.deepEqual(agent.map((i) => i.text), ['complete answer']);
+
+  mock.enqueue(sse.malformed(), sse.malformed());
+  const bad = await completed(c, await startTurn(c, threadId, 'malformed'));
+  assert.equal(bad.params.turn.status, 'failed');
+  assert.match((bad.params.turn.error as { message: string }).message, /./);
+
+  mock.enqueue(sse.message('still fine'));
+  assert.equal((await completed(c, await startTurn(c, threadId, 'after'))).params.turn.status, 'completed');
 });

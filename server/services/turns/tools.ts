@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { APPLY_PATCH_TOOL_NAME, ApplyPatchError, commitPatch, parseApplyPatchArgs, planPatch } from '../../engine/tools/apply-patch';
 import { parseShellCommandArgs, runShellCommand, SHELL_COMMAND_TOOL_NAME } from '../../engine/tools/shell';
 import { parseUpdatePlanArgs, toTurnPlanUpdate, UPDATE_PLAN_OUTPUT, UPDATE_PLAN_TOOL_NAME } from '../../engine/tools/update-plan';
@@ -153,6 +154,47 @@ async function runApplyPatch(call: ToolCall, ctx: ToolContext): Promise<string> 
   }
 }
 
+const dynamicToolAnswer = z.object({
+  contentItems: z.array(
+    z.discriminatedUnion('type', [
+      z.object({ type: z.literal('inputText'), text: z.string() }),
+      z.object({ type: z.literal('inputImage'), imageUrl: z.string() }),
+      z.object({ type: z.literal('inputAudio'), audioUrl: z.string() }),
+    ]),
+  ),
+  success: z.boolean(),
+});
+type DynamicToolAnswer = z.infer<typeof dynamicToolAnswer>;
+
+/** A tool from thread/start.dynamicTools: the client runs it (`item/tool/call`) and answers. */
+async function runDynamicTool(call: ToolCall, ctx: ToolContext): Promise<string> {
+  const { thread, turn } = ctx.active;
+  let args: unknown;
+  try {
+    args = JSON.parse(call.arguments || '{}');
+  } catch {
+    return `failed to parse function arguments: not JSON`;
+  }
+  const base = { type: 'dynamicToolCall', id: call.call_id, namespace: null, tool: call.name, arguments: args };
+  await startItem(ctx, { ...base, status: 'inProgress', contentItems: null, success: null, durationMs: null });
+  const started = Date.now();
+  const cancelled: DynamicToolAnswer = { contentItems: [{ type: 'inputText', text: 'The tool call was cancelled.' }], success: false };
+  const { result } = ctx.approvals.request(
+    thread,
+    turn.id,
+    'item/tool/call',
+    { threadId: thread.id, turnId: turn.id, callId: call.call_id, namespace: null, tool: call.name, arguments: args },
+    (raw) => {
+      const parsed = dynamicToolAnswer.safeParse(raw);
+      return parsed.success ? parsed.data : null;
+    },
+    cancelled,
+  );
+  const answer = await result;
+  await completeItem(ctx, { ...base, status: answer.success ? 'completed' : 'failed', contentItems: answer.contentItems, success: answer.success, durationMs: Date.now() - started });
+  return answer.contentItems.map((c) => (c.type === 'inputText' ? c.text : c.type === 'inputImage' ? `[image ${c.imageUrl}]` : `[audio ${c.audioUrl}]`)).join('\n');
+}
+
 /** Runs one function call and returns the `function_call_output` text for the model. */
 export async function runToolCall(call: ToolCall, ctx: ToolContext): Promise<string> {
   switch (call.name) {
@@ -169,6 +211,7 @@ export async function runToolCall(call: ToolCall, ctx: ToolContext): Promise<str
       return UPDATE_PLAN_OUTPUT;
     }
     default:
+      if ((ctx.active.thread.settings.dynamicTools as { name: string }[]).some((t) => t.name === call.name)) return runDynamicTool(call, ctx);
       return `unsupported call: ${call.name}`;
   }
 }

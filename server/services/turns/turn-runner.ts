@@ -15,6 +15,14 @@ import type { ApprovalBroker } from './approvals';
 import { buildRequest, userMessageItem } from './request';
 import { runToolCall, type ToolContext } from './tools';
 
+interface PendingCall {
+  call_id: string;
+  name: string;
+  arguments: string;
+  /** A freeform custom tool call: answered with custom_tool_call_output. */
+  custom: boolean;
+}
+
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const ZERO_USAGE: TokenUsageBreakdown = { totalTokens: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningOutputTokens: 0 };
 
@@ -141,9 +149,8 @@ export class TurnRunner {
           for (const call of outcome.calls) {
             if (active.abort.signal.aborted) break;
             const output = await runToolCall(call, ctx);
-            await this.threads.persist(thread, [
-              { kind: 'response_item', type: 'function_call_output', turnId: turn.id, payload: { type: 'function_call_output', call_id: call.call_id, output } },
-            ]);
+            const type = call.custom ? 'custom_tool_call_output' : 'function_call_output';
+            await this.threads.persist(thread, [{ kind: 'response_item', type, turnId: turn.id, payload: { type, call_id: call.call_id, output } }]);
           }
           continue;
         }
@@ -175,17 +182,31 @@ export class TurnRunner {
   /** One model request, streamed into items. */
   private async sample(
     active: ActiveTurn,
-  ): Promise<{ kind: 'completed'; calls: { call_id: string; name: string; arguments: string }[] } | { kind: 'failed'; error: TurnError } | { kind: 'aborted' }> {
+  ): Promise<{ kind: 'completed'; calls: PendingCall[] } | { kind: 'failed'; error: TurnError } | { kind: 'aborted' }> {
     const { thread, turn } = active;
     const threadId = thread.id;
     const body = buildRequest({ threadId, settings: thread.settings, records: this.threads.recordsOf(threadId) });
     const provider = this.threads.providerFor(thread.settings.modelProvider);
     const live = new Map<string, ThreadItem & { text?: string; summary?: string[] }>();
     const idFor = (itemId: string | null, outputIndex: number | null) => itemId ?? `out-${turn.id}-${outputIndex ?? 0}`;
-    let calls: { call_id: string; name: string; arguments: string }[] = [];
+    let calls: PendingCall[] = [];
+    // What the model said in this attempt, for the next request: committed only once the response
+    // completes, so a retried attempt leaves nothing behind (and no function_call without output).
+    let attemptItems: Record<string, unknown>[] = [];
+    let attemptItemIds: string[] = [];
+    const commitAttempt = async (includeCalls: boolean) => {
+      const items = includeCalls ? attemptItems : attemptItems.filter((i) => i.type !== 'function_call' && i.type !== 'custom_tool_call');
+      attemptItems = [];
+      if (items.length === 0) return;
+      await this.threads.persist(
+        thread,
+        items.map((payload) => ({ kind: 'response_item' as const, type: String(payload.type), turnId: turn.id, payload })),
+      );
+    };
 
     const startItem = async (item: ThreadItem) => {
       live.set(item.id, item);
+      attemptItemIds.push(item.id);
       thread.liveItems.set(item.id, item);
       await this.threads.persist(thread, [{ kind: 'event', type: 'item_started', turnId: turn.id, payload: { turnId: turn.id, item } }]);
       this.threads.publish(thread, { method: 'item/started', params: { threadId, turnId: turn.id, item } });
@@ -193,10 +214,8 @@ export class TurnRunner {
     const completeItem = async (item: ThreadItem, responseItem: Record<string, unknown> | null) => {
       live.delete(item.id);
       thread.liveItems.delete(item.id);
-      await this.threads.persist(thread, [
-        ...(responseItem ? [{ kind: 'response_item' as const, type: String(responseItem.type), turnId: turn.id, payload: responseItem }] : []),
-        { kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item } },
-      ]);
+      if (responseItem) attemptItems.push(responseItem);
+      await this.threads.persist(thread, [{ kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item } }]);
       this.threads.publish(thread, { method: 'item/completed', params: { threadId, turnId: turn.id, item } });
     };
 
@@ -245,16 +264,28 @@ export class TurnRunner {
           });
           break;
         case 'outputItemDone':
-          calls = calls.concat(await this.finishOutputItem(ev.item, ev.raw, idFor(ev.item.id ?? null, ev.outputIndex), live, startItem, completeItem, active));
+          calls = calls.concat(await this.finishOutputItem(ev.item, ev.raw, idFor(ev.item.id ?? null, ev.outputIndex), live, startItem, completeItem));
+          if (ev.item.type === 'function_call' || ev.item.type === 'custom_tool_call') attemptItems.push(ev.raw);
           break;
         case 'retrying':
-          // The attempt's partial output is void; the client hears why and that we retry.
-          for (const id of live.keys()) thread.liveItems.delete(id);
-          live.clear();
+          // The attempt's partial output is void: its started items are discarded from the rollout
+          // (reads and reconnect snapshots no longer show them); live clients hear why and that we retry.
+          if (attemptItemIds.length > 0) {
+            const discarded = attemptItemIds;
+            for (const id of discarded) thread.liveItems.delete(id);
+            live.clear();
+            attemptItemIds = [];
+            await this.threads.persist(
+              thread,
+              discarded.map((itemId) => ({ kind: 'event' as const, type: 'item_discarded', turnId: turn.id, payload: { turnId: turn.id, itemId } })),
+            );
+          }
+          attemptItems = [];
           calls = [];
           this.threads.publish(thread, { method: 'error', params: { threadId, turnId: turn.id, error: ev.error, willRetry: true } });
           break;
         case 'completed': {
+          await commitAttempt(true);
           if (ev.usage) {
             active.usage = addUsage(active.usage, ev.usage);
             const last = { ...ZERO_USAGE, ...ev.usage };
@@ -266,14 +297,17 @@ export class TurnRunner {
           return { kind: 'completed', calls };
         }
         case 'failed':
+          await commitAttempt(false);
           this.threads.publish(thread, { method: 'error', params: { threadId, turnId: turn.id, error: toTurnError(ev.error), willRetry: false } });
           return { kind: 'failed', error: toTurnError(ev.error) };
         case 'aborted':
+          await commitAttempt(false);
           return { kind: 'aborted' };
         default:
           break;
       }
     }
+    await commitAttempt(false);
     return { kind: 'aborted' };
   }
 
@@ -284,8 +318,7 @@ export class TurnRunner {
     live: Map<string, ThreadItem>,
     startItem: (item: ThreadItem) => Promise<void>,
     completeItem: (item: ThreadItem, responseItem: Record<string, unknown> | null) => Promise<void>,
-    active: ActiveTurn,
-  ): Promise<{ call_id: string; name: string; arguments: string }[]> {
+  ): Promise<PendingCall[]> {
     switch (item.type) {
       case 'message': {
         if (!live.has(id)) await startItem({ type: 'agentMessage', id, text: '' });
@@ -300,11 +333,9 @@ export class TurnRunner {
         return [];
       }
       case 'function_call':
-        await this.threads.persist(active.thread, [{ kind: 'response_item', type: 'function_call', turnId: active.turn.id, payload: raw }]);
-        return [{ call_id: item.call_id, name: item.name, arguments: item.arguments }];
+        return [{ call_id: item.call_id, name: item.name, arguments: item.arguments, custom: false }];
       case 'custom_tool_call':
-        await this.threads.persist(active.thread, [{ kind: 'response_item', type: 'custom_tool_call', turnId: active.turn.id, payload: raw }]);
-        return [{ call_id: item.call_id, name: item.name, arguments: JSON.stringify({ input: item.input }) }];
+        return [{ call_id: item.call_id, name: item.name, arguments: JSON.stringify({ input: item.input }), custom: true }];
       default:
         return [];
     }
