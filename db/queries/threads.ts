@@ -42,14 +42,13 @@ export function setThreadArchived({ db, id, archived, at }: { db: Db; id: string
 
 /** Records activity: bumps updated_at and fills the preview from the first user message. */
 export function touchThread({ db, id, updatedAt, preview }: { db: Db; id: string; updatedAt: number; preview?: string }): void {
-  const set: Partial<NewThreadRow> = { updatedAt };
   if (preview !== undefined) {
     db.update(threads)
-      .set({ ...set, preview })
+      .set({ updatedAt, preview })
       .where(and(eq(threads.id, id), eq(threads.preview, '')))
       .run();
   }
-  db.update(threads).set(set).where(eq(threads.id, id)).run();
+  db.update(threads).set({ updatedAt }).where(eq(threads.id, id)).run();
 }
 
 function listWhere(p: ListThreadsParams): SQL | undefined {
