@@ -17,6 +17,7 @@ export function useThreadEvents(threadId: string) {
       {
         onData: ({ data }) => {
           if (data.type === 'snapshot') return setThread(data.thread);
+          if (data.type !== 'event') return;
           const n = data.notification;
           setThread((prev) => {
             if (!prev) return prev;

@@ -7,9 +7,19 @@ import type { EventMeta, Subscriber } from '../services/event-hub';
 import { formatEventId, parseEventId } from '../services/thread-event-log';
 import { BoundedQueue } from '../util/bounded-queue';
 import { procedure, router } from './init';
+import { accountRouter } from './routers/account';
+import { turnRouter } from './routers/turn';
 
-/** What the browser's live channel carries: a full snapshot, or one notification as JSON-RPC sends it. */
-export type ThreadStreamEvent = { type: 'snapshot'; thread: Thread } | { type: 'event'; notification: ServerNotification };
+/**
+ * What the browser's live channel carries: a full snapshot, one notification exactly as JSON-RPC
+ * sends it, or a server request (approval, dynamic tool call) to answer with `turn.respond`.
+ */
+export type ThreadStreamEvent =
+  | { type: 'snapshot'; thread: Thread }
+  | { type: 'event'; notification: ServerNotification }
+  | { type: 'serverRequest'; requestId: string; method: string; params: unknown };
+
+type Queued = { kind: 'event'; notification: ServerNotification; meta: EventMeta } | { kind: 'request'; requestId: string; method: string; params: unknown };
 
 const SUBSCRIPTION_QUEUE_LIMIT = 10_000;
 
@@ -39,11 +49,17 @@ const threadRouter = router({
   onEvents: procedure
     .input(z.object({ threadId: z.string(), lastEventId: z.string().nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
-      const queue = new BoundedQueue<{ notification: ServerNotification; meta: EventMeta }>(SUBSCRIPTION_QUEUE_LIMIT);
+      const queue = new BoundedQueue<Queued>(SUBSCRIPTION_QUEUE_LIMIT);
       const subscriber: Subscriber = {
         id: `trpc-${randomUUID()}`,
         notify: (notification, meta) => {
-          if (meta?.threadId === input.threadId) queue.push({ notification, meta });
+          if (meta?.threadId === input.threadId) queue.push({ kind: 'event', notification, meta });
+        },
+        // Approvals reach the browser in-stream; the answer comes back through turn.respond.
+        // The promise never settles: the broker settles the request when any client answers.
+        request: (requestId, method, params) => {
+          queue.push({ kind: 'request', requestId: String(requestId), method, params });
+          return new Promise<unknown>(() => {});
         },
       };
       const threads = ctx.services.threads;
@@ -62,6 +78,11 @@ const threadRouter = router({
         for (;;) {
           const next = await queue.next(signal);
           if (!next) break;
+          if (next.kind === 'request') {
+            const req: ThreadStreamEvent = { type: 'serverRequest', requestId: next.requestId, method: next.method, params: next.params };
+            yield tracked(formatEventId(epoch, sent), req);
+            continue;
+          }
           if (next.meta.seq <= sent) continue;
           sent = next.meta.seq;
           yield tracked(formatEventId(epoch, next.meta.seq), { type: 'event', notification: next.notification } as ThreadStreamEvent);
@@ -89,5 +110,5 @@ const threadRouter = router({
   }),
 });
 
-export const appRouter = router({ thread: threadRouter });
+export const appRouter = router({ thread: threadRouter, turn: turnRouter, account: accountRouter });
 export type AppRouter = typeof appRouter;
