@@ -8,7 +8,7 @@ export const commandExecTerminalSize = z.object({
 });
 export type CommandExecTerminalSize = z.infer<typeof commandExecTerminalSize>;
 
-const processId = z.string().min(1, 'processId must be a non-empty string').max(256);
+const processId = z.string().max(1024);
 
 export const commandExecParams = z.object({
   command: z.array(z.string()),

@@ -1,3 +1,4 @@
+import type { CommandExecOutputDeltaNotification } from './command-exec';
 import type { Thread, ThreadStatus } from './thread';
 import type { ThreadItem, Turn, TurnError } from './turn';
 
@@ -25,6 +26,7 @@ export interface NotificationParams {
   'thread/tokenUsage/updated': { threadId: string; turnId: string; tokenUsage: ThreadTokenUsage };
   error: { threadId: string; turnId: string; error: TurnError; willRetry: boolean };
   'serverRequest/resolved': { threadId: string; requestId: string | number };
+  'command/exec/outputDelta': CommandExecOutputDeltaNotification;
 }
 
 export interface TokenUsageBreakdown {

@@ -158,5 +158,6 @@ export class RpcConnection implements Subscriber {
     this.pendingServerRequests.clear();
     this.services.hub.removeConnection(this);
     this.services.threads.dropSubscriber(this);
+    this.services.commandExec.dropConnection(this);
   }
 }

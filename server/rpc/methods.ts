@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandExecParams, commandExecResizeParams, commandExecTerminateParams, commandExecWriteParams } from '../protocol/command-exec';
 import { approvalPolicyGate } from '../protocol/common';
 import { invalidRequest } from '../protocol/errors';
 import {
@@ -106,5 +107,16 @@ export const methods: MethodTable = {
   }),
   'account/read': method({ params: empty, handler: (_p, ctx) => ctx.services.account.read() }),
   'account/logout': method({ params: empty, handler: (_p, ctx) => ctx.services.account.logout() }),
+  'command/exec': method({
+    params: commandExecParams,
+    experimentalUse: (p) => (p.permissionProfile != null ? 'command/exec.permissionProfile' : null),
+    handler: (p, ctx) => ctx.services.commandExec.exec(p, ctx.subscriber),
+  }),
+  'command/exec/write': method({ params: commandExecWriteParams, handler: (p, ctx) => ctx.services.commandExec.write(p, ctx.subscriber) }),
+  'command/exec/resize': method({ params: commandExecResizeParams, handler: (p, ctx) => ctx.services.commandExec.resize(p, ctx.subscriber) }),
+  'command/exec/terminate': method({
+    params: commandExecTerminateParams,
+    handler: (p, ctx) => ctx.services.commandExec.terminate(p, ctx.subscriber),
+  }),
 };
 

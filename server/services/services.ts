@@ -6,6 +6,7 @@ import type { EffectiveConfig } from '../config/load';
 import type { InitializeResponse } from '../protocol/initialize';
 import { packageVersion } from '../util/package-root';
 import { AccountService } from './account-service';
+import { CommandExecService } from './command-exec';
 import { EventHub } from './event-hub';
 import { ThreadService } from './thread-service';
 import { ApprovalBroker } from './turns/approvals';
@@ -27,6 +28,7 @@ export class Services {
   readonly account: AccountService;
   readonly approvals: ApprovalBroker;
   readonly turns: TurnRunner;
+  readonly commandExec: CommandExecService;
   readonly version = packageVersion();
 
   constructor(readonly options: ServicesOptions) {
@@ -48,6 +50,10 @@ export class Services {
     );
     this.threads.onSubscribe = (thread, subscriber) => this.approvals.offerPending(thread, subscriber);
     this.turns = new TurnRunner(this.threads, this.account, this.approvals);
+    this.commandExec = new CommandExecService({
+      defaultCwd: options.cwd ?? process.cwd(),
+      defaultPolicy: () => this.threads.sandboxPolicy(options.config.sandboxMode),
+    });
   }
 
   get config(): EffectiveConfig {
@@ -65,6 +71,7 @@ export class Services {
 
   close(): void {
     this.turns.stopAll();
+    this.commandExec.stopAll();
     this.threads.close();
     this.writer.flush();
     this.db.$client.close();

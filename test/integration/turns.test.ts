@@ -342,3 +342,27 @@ test('a stream dropped mid-turn is retried; malformed SSE fails the turn clearly
   mock.enqueue(sse.message('still fine'));
   assert.equal((await completed(c, await startTurn(c, threadId, 'after'))).params.turn.status, 'completed');
 });
+
+test('sandbox through a turn: read-only refuses a write with a read-only-filesystem error; danger-full-access writes', async (t) => {
+  const { c, mock, threadId, work } = await setup(t, { sandbox: 'read-only' });
+  const target = path.join(work, 'sandboxed.txt');
+  mock.enqueue(sse.shellCommand(`echo hi > ${target}`, 'call_ro'), sse.message('denied by the sandbox'));
+  const turnId = await startTurn(c, threadId, 'write');
+  const ro = await c.readUntilNotification<TurnParams>('item/completed', (p) => p.item.id === 'call_ro');
+  assert.notEqual(ro.params.item.exitCode, 0);
+  assert.match(String(ro.params.item.aggregatedOutput), /Read-only file system/);
+  await completed(c, turnId);
+  assert.equal(existsSync(target), false);
+
+  // Positive control: the same command on the same thread once the sandbox is lifted.
+  mock.enqueue(sse.shellCommand(`echo hi > ${target}`, 'call_rw'), sse.message('written'));
+  const res = await c.request<{ turn: { id: string } }>('turn/start', {
+    threadId,
+    input: [{ type: 'text', text: 'write again' }],
+    sandboxPolicy: { type: 'dangerFullAccess' },
+  });
+  const rw = await c.readUntilNotification<TurnParams>('item/completed', (p) => p.item.id === 'call_rw');
+  assert.equal(rw.params.item.exitCode, 0);
+  await completed(c, res.turn.id);
+  assert.equal(readFileSync(target, 'utf8'), 'hi\n');
+});
