@@ -13,6 +13,8 @@ export interface Subscriber {
   notify(notification: ServerNotification, meta?: EventMeta): void;
   /** Server→client request (approvals); absent on subscribers that cannot answer one. */
   request?(id: string | number, method: string, params: unknown): Promise<unknown>;
+  /** An internal observer (the realtime broker's): it does not keep a thread loaded. */
+  readonly passive?: boolean;
 }
 
 /** Fan-out of connection-wide notifications (thread/started, thread/name/updated, ...). */

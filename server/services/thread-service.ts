@@ -5,7 +5,7 @@ import * as rolloutQueries from '../../db/queries/rollout';
 import type { RolloutRow, ThreadRow } from '../../db/schema';
 import type { GroupCommitWriter } from '../../db/writer';
 import type { EffectiveConfig } from '../config/load';
-import type { AskForApproval, ReasoningEffort, SandboxMode, SandboxPolicy } from '../protocol/common';
+import type { SandboxMode, SandboxPolicy } from '../protocol/common';
 import { invalidRequest, threadNotFound } from '../protocol/errors';
 import type { ServerNotification } from '../protocol/notifications';
 import {
@@ -31,20 +31,10 @@ import type { EventHub, Subscriber } from './event-hub';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import { rebuildTurns } from './rollout';
 import { ThreadEventLog } from './thread-event-log';
+import { providerFor, resolveSettings, sandboxPolicyFor, type ThreadSettings } from './thread-settings';
 import { threadToWire } from './thread-wire';
 
-/** Per-thread settings, persisted as `session_meta` rollout events and restored on load. */
-export interface ThreadSettings {
-  model: string;
-  modelProvider: string;
-  cwd: string;
-  approvalPolicy: AskForApproval;
-  sandbox: SandboxMode;
-  reasoningEffort: ReasoningEffort | null;
-  baseInstructions: string | null;
-  developerInstructions: string | null;
-  dynamicTools: unknown[];
-}
+export type { ThreadSettings } from './thread-settings';
 
 type RolloutRecord = Omit<RolloutRow, 'threadId' | 'seq' | 'createdAt'>;
 
@@ -74,6 +64,12 @@ export class LoadedThread {
   }
 }
 
+/** Subscribers that keep a thread loaded (internal observers do not). */
+function hasActiveSubscribers(thread: LoadedThread): boolean {
+  for (const s of thread.subscribers) if (!s.passive) return true;
+  return false;
+}
+
 export interface ThreadServiceDeps {
   db: Db;
   writer: GroupCommitWriter;
@@ -95,40 +91,11 @@ export class ThreadService {
   // ---- settings -----------------------------------------------------------------------------
 
   private resolveSettings(base: ThreadSettings | null, p: Partial<ThreadStartParams>): ThreadSettings {
-    const { config } = this.deps;
-    const modelProvider = p.modelProvider ?? base?.modelProvider ?? config.modelProvider.id;
-    if (modelProvider !== config.modelProvider.id && !config.raw.model_providers?.[modelProvider] && modelProvider !== 'openai') {
-      throw invalidRequest(`model provider "${modelProvider}" is not configured; add [model_providers.${modelProvider}] to config.toml`);
-    }
-    return {
-      model: p.model ?? base?.model ?? config.model,
-      modelProvider,
-      cwd: p.cwd ? path.resolve(this.deps.defaultCwd, p.cwd) : (base?.cwd ?? this.deps.defaultCwd),
-      approvalPolicy: p.approvalPolicy ?? base?.approvalPolicy ?? config.approvalPolicy,
-      sandbox: p.sandbox ?? base?.sandbox ?? config.sandboxMode,
-      reasoningEffort: base?.reasoningEffort ?? config.raw.model_reasoning_effort ?? null,
-      baseInstructions: p.baseInstructions ?? base?.baseInstructions ?? null,
-      developerInstructions: p.developerInstructions ?? base?.developerInstructions ?? null,
-      dynamicTools: p.dynamicTools ?? base?.dynamicTools ?? [],
-    };
+    return resolveSettings(this.deps.config, this.deps.defaultCwd, base, p);
   }
 
   sandboxPolicy(mode: SandboxMode): SandboxPolicy {
-    const ws = this.deps.config.raw.sandbox_workspace_write;
-    switch (mode) {
-      case 'read-only':
-        return { type: 'readOnly', networkAccess: false };
-      case 'danger-full-access':
-        return { type: 'dangerFullAccess' };
-      case 'workspace-write':
-        return {
-          type: 'workspaceWrite',
-          writableRoots: ws?.writable_roots ?? [],
-          networkAccess: ws?.network_access ?? false,
-          excludeTmpdirEnvVar: ws?.exclude_tmpdir_env_var ?? false,
-          excludeSlashTmp: ws?.exclude_slash_tmp ?? false,
-        };
-    }
+    return sandboxPolicyFor(this.deps.config, mode);
   }
 
   private sessionResponse(thread: LoadedThread, turns: Turn[]): ThreadSessionResponse {
@@ -181,11 +148,7 @@ export class ThreadService {
   }
 
   providerFor(id: string): ResolvedProvider {
-    const { config } = this.deps;
-    if (id === config.modelProvider.id) return config.modelProvider;
-    const configured = config.raw.model_providers?.[id];
-    if (configured?.base_url) return { ...configured, id, name: configured.name ?? id, base_url: configured.base_url };
-    return { id: 'openai', name: 'OpenAI', base_url: 'https://api.openai.com/v1', env_key: 'OPENAI_API_KEY', requires_openai_auth: true };
+    return providerFor(this.deps.config, id);
   }
 
   resolvePath(thread: LoadedThread, p: string): string {
@@ -316,14 +279,14 @@ export class ThreadService {
   }
 
   maybeScheduleUnload(thread: LoadedThread): void {
-    if (thread.subscribers.size > 0 || thread.runningTurnId || thread.unloadTimer || thread.closing) return;
+    if (hasActiveSubscribers(thread) || thread.runningTurnId || thread.unloadTimer || thread.closing) return;
     thread.unloadTimer = setTimeout(() => this.unload(thread), this.deps.config.unloadGraceMs);
     thread.unloadTimer.unref();
   }
 
   private unload(thread: LoadedThread): void {
     thread.unloadTimer = null;
-    if (thread.subscribers.size > 0 || thread.runningTurnId) return;
+    if (hasActiveSubscribers(thread) || thread.runningTurnId) return;
     thread.closing = true;
     // No subscriber is left to receive thread-scoped events, so both go to every connection:
     // a sidebar elsewhere can show the thread as no longer loaded.

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import type { EffectiveConfig, ResolvedProvider } from '../config/load';
+import type { AskForApproval, ReasoningEffort, SandboxMode, SandboxPolicy } from '../protocol/common';
+import { invalidRequest } from '../protocol/errors';
+import type { ThreadStartParams } from '../protocol/thread';
+
+/** Per-thread settings, persisted as `session_meta` rollout events and restored on load. */
+export interface ThreadSettings {
+  model: string;
+  modelProvider: string;
+  cwd: string;
+  approvalPolicy: AskForApproval;
+  sandbox: SandboxMode;
+  reasoningEffort: ReasoningEffort | null;
+  baseInstructions: string | null;
+  developerInstructions: string | null;
+  dynamicTools: unknown[];
+}
+
+/** Overrides on top of a thread's settings (or the config defaults for a new thread). */
+export function resolveSettings(config: EffectiveConfig, defaultCwd: string, base: ThreadSettings | null, p: Partial<ThreadStartParams>): ThreadSettings {
+  const modelProvider = p.modelProvider ?? base?.modelProvider ?? config.modelProvider.id;
+  if (modelProvider !== config.modelProvider.id && !config.raw.model_providers?.[modelProvider] && modelProvider !== 'openai') {
+    throw invalidRequest(`model provider "${modelProvider}" is not configured; add [model_providers.${modelProvider}] to config.toml`);
+  }
+  return {
+    model: p.model ?? base?.model ?? config.model,
+    modelProvider,
+    cwd: p.cwd ? path.resolve(defaultCwd, p.cwd) : (base?.cwd ?? defaultCwd),
+    approvalPolicy: p.approvalPolicy ?? base?.approvalPolicy ?? config.approvalPolicy,
+    sandbox: p.sandbox ?? base?.sandbox ?? config.sandboxMode,
+    reasoningEffort: base?.reasoningEffort ?? config.raw.model_reasoning_effort ?? null,
+    baseInstructions: p.baseInstructions ?? base?.baseInstructions ?? null,
+    developerInstructions: p.developerInstructions ?? base?.developerInstructions ?? null,
+    dynamicTools: p.dynamicTools ?? base?.dynamicTools ?? [],
+  };
+}
+
+/** A sandbox mode as the wire's SandboxPolicy object, with config.toml's workspace-write options. */
+export function sandboxPolicyFor(config: EffectiveConfig, mode: SandboxMode): SandboxPolicy {
+  const ws = config.raw.sandbox_workspace_write;
+  switch (mode) {
+    case 'read-only':
+      return { type: 'readOnly', networkAccess: false };
+    case 'danger-full-access':
+      return { type: 'dangerFullAccess' };
+    case 'workspace-write':
+      return {
+        type: 'workspaceWrite',
+        writableRoots: ws?.writable_roots ?? [],
+        networkAccess: ws?.network_access ?? false,
+        excludeTmpdirEnvVar: ws?.exclude_tmpdir_env_var ?? false,
+        excludeSlashTmp: ws?.exclude_slash_tmp ?? false,
+      };
+  }
+}
+
+const OPENAI: ResolvedProvider = { id: 'openai', name: 'OpenAI', base_url: 'https://api.openai.com/v1', env_key: 'OPENAI_API_KEY', requires_openai_auth: true };
+
+export function providerFor(config: EffectiveConfig, id: string): ResolvedProvider {
+  if (id === config.modelProvider.id) return config.modelProvider;
+  const configured = config.raw.model_providers?.[id];
+  if (configured?.base_url) return { ...configured, id, name: configured.name ?? id, base_url: configured.base_url };
+  return OPENAI;
+}
