@@ -51,6 +51,8 @@ export const configFileSchema = z.object({
       voice: z.string().optional(),
       max_duration_s: z.number().int().positive().optional(),
       idle_timeout_s: z.number().int().positive().optional(),
+      /** A TUI default; the app-server uses the request's `transport`. */
+      transport: z.enum(['webrtc', 'websocket']).optional(),
     })
     .optional(),
   suppress_unstable_features_warning: z.boolean().optional(),

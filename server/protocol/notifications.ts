@@ -1,9 +1,10 @@
 import type { CommandExecOutputDeltaNotification } from './command-exec';
+import type { RealtimeNotificationParams } from './realtime';
 import type { Thread, ThreadStatus } from './thread';
 import type { ThreadItem, Turn, TurnError } from './turn';
 
 /** Every server→client notification we send, keyed by method. The UI reuses these types. */
-export interface NotificationParams {
+export interface NotificationParams extends RealtimeNotificationParams {
   'thread/started': { thread: Thread };
   'thread/status/changed': { threadId: string; status: ThreadStatus };
   'thread/archived': { threadId: string };

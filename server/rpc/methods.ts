@@ -13,7 +13,13 @@ import {
   threadSetNameParams,
   threadStartParams,
 } from '../protocol/thread';
-import { realtimeStartParams } from '../protocol/realtime';
+import {
+  realtimeAppendAudioParams,
+  realtimeAppendTextParams,
+  realtimeListVoicesParams,
+  realtimeStartParams,
+  realtimeThreadParams,
+} from '../protocol/realtime';
 import { turnInterruptParams, turnStartParams, turnSteerParams } from '../protocol/turn-params';
 import { readConfig } from '../services/config-read';
 import { method, type MethodTable } from './method-table';
@@ -81,14 +87,20 @@ export const methods: MethodTable = {
   'thread/realtime/start': method({
     params: realtimeStartParams,
     experimental: true,
-    handler: (p, ctx) => {
-      ctx.services.threads.read(p.threadId, false);
-      if (!ctx.services.config.raw.features?.realtime_conversation) {
-        throw invalidRequest(`thread ${p.threadId} does not support realtime conversation`);
-      }
-      throw invalidRequest('realtime conversations are not available in this build of codex-web yet');
-    },
+    handler: (p, ctx) => ctx.services.realtime.start(p, ctx.subscriber),
   }),
+  'thread/realtime/appendAudio': method({
+    params: realtimeAppendAudioParams,
+    experimental: true,
+    handler: (p, ctx) => ctx.services.realtime.appendAudio(p),
+  }),
+  'thread/realtime/appendText': method({
+    params: realtimeAppendTextParams,
+    experimental: true,
+    handler: (p, ctx) => ctx.services.realtime.appendText(p),
+  }),
+  'thread/realtime/stop': method({ params: realtimeThreadParams, experimental: true, handler: (p, ctx) => ctx.services.realtime.stop(p) }),
+  'thread/realtime/listVoices': method({ params: realtimeListVoicesParams, experimental: true, handler: (_p, ctx) => ctx.services.realtime.listVoices() }),
   'mock/experimentalMethod': method({
     params: z.object({ value: z.string().nullish() }),
     experimental: true,

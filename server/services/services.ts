@@ -8,6 +8,7 @@ import { packageVersion } from '../util/package-root';
 import { AccountService } from './account-service';
 import { CommandExecService } from './command-exec';
 import { EventHub } from './event-hub';
+import { RealtimeService } from './realtime-service';
 import { ThreadService } from './thread-service';
 import { ApprovalBroker } from './turns/approvals';
 import { TurnRunner } from './turns/turn-runner';
@@ -28,6 +29,7 @@ export class Services {
   readonly account: AccountService;
   readonly approvals: ApprovalBroker;
   readonly turns: TurnRunner;
+  readonly realtime: RealtimeService;
   readonly commandExec: CommandExecService;
   readonly version = packageVersion();
 
@@ -50,6 +52,14 @@ export class Services {
     );
     this.threads.onSubscribe = (thread, subscriber) => this.approvals.offerPending(thread, subscriber);
     this.turns = new TurnRunner(this.threads, this.account, this.approvals);
+    this.realtime = new RealtimeService({
+      threads: this.threads,
+      turns: this.turns,
+      account: this.account,
+      hub: this.hub,
+      config: options.config,
+      userAgent: `codex-web/${this.version}`,
+    });
     this.commandExec = new CommandExecService({
       defaultCwd: options.cwd ?? process.cwd(),
       defaultPolicy: () => this.threads.sandboxPolicy(options.config.sandboxMode),
@@ -70,6 +80,7 @@ export class Services {
   }
 
   close(): void {
+    this.realtime.stopAll();
     this.turns.stopAll();
     this.commandExec.stopAll();
     this.threads.close();

@@ -1,0 +1,37 @@
+import type { ResolvedProvider } from '../config/load';
+import { backoffDelay, DEFAULT_REQUEST_MAX_RETRIES, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS } from '../engine/model/client';
+import { UpstreamSocket } from '../engine/realtime/transport';
+
+const wait = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+
+/** Joins a WebRTC call's sideband WebSocket, retried within the provider's `request_max_retries` (realtime.md §5). */
+export async function joinSideband(opts: {
+  url: string;
+  headers: Record<string, string>;
+  provider: ResolvedProvider;
+  signal: AbortSignal;
+  env?: Record<string, string | undefined>;
+}): Promise<UpstreamSocket> {
+  const env = opts.env ?? process.env;
+  const maxRetries = opts.provider.request_max_retries ?? DEFAULT_REQUEST_MAX_RETRIES;
+  const envBase = Number(env.CODEX_WEB_MODEL_RETRY_BASE_MS);
+  const baseMs = env.CODEX_WEB_MODEL_RETRY_BASE_MS && Number.isFinite(envBase) ? envBase : DEFAULT_RETRY_BASE_MS;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await UpstreamSocket.connect(opts.url, opts.headers, opts.signal);
+    } catch (err) {
+      if (opts.signal.aborted || attempt > maxRetries) {
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new Error(`failed to join the realtime sideband${attempt > 1 ? ` after ${attempt} attempts` : ''}: ${reason}`);
+      }
+      await wait(backoffDelay(attempt, { baseMs, capMs: DEFAULT_RETRY_CAP_MS, random: Math.random }), opts.signal);
+    }
+  }
+}
