@@ -22,8 +22,18 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** A notification (`method`, no `id`) or a server-initiated request (`method` and `id`), with its arrival time. */
+export interface Incoming {
+  method: string;
+  params: Record<string, unknown>;
+  id?: number | string;
+  at: number;
+}
+
 export class StdioRpc {
   readonly child: ChildProcess;
+  /** Called for every notification and server request, in arrival order. */
+  onMessage: ((msg: Incoming) => void) | null = null;
   readonly spawnedAt: number;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -52,14 +62,18 @@ export class StdioRpc {
 
   private onLine(line: string): void {
     const at = performance.now();
-    let msg: { id?: unknown; method?: unknown; result?: unknown; error?: { code: number; message: string } };
+    let msg: { id?: unknown; method?: unknown; params?: unknown; result?: unknown; error?: { code: number; message: string } };
     try {
       msg = JSON.parse(line) as typeof msg;
     } catch {
       return;
     }
     // Notifications and server-initiated requests carry a method; only responses settle our requests.
-    if (typeof msg.id !== 'number' || msg.method !== undefined) return;
+    if (typeof msg.method === 'string') {
+      this.onMessage?.({ method: msg.method, params: (msg.params ?? {}) as Record<string, unknown>, id: msg.id as number | string | undefined, at });
+      return;
+    }
+    if (typeof msg.id !== 'number') return;
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.pending.delete(msg.id);
@@ -80,6 +94,11 @@ export class StdioRpc {
       this.pending.set(id, { t0: t0 ?? performance.now(), resolve: resolve as (v: Timed<unknown>) => void, reject, timer });
       this.child.stdin!.write(`${JSON.stringify({ id, method, params })}\n`);
     });
+  }
+
+  /** Answers a server-initiated request. */
+  respond(id: number | string, result: unknown): void {
+    this.child.stdin!.write(`${JSON.stringify({ id, result })}\n`);
   }
 
   notify(method: string, params?: unknown): void {

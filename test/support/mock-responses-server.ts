@@ -10,8 +10,9 @@
  *   await server.close();
  *
  * Each POST to a path ending in `/responses` takes the next reply from the queue (a reply may also be a
- * function of the recorded request). With the queue empty the server answers 400 with a message saying so,
- * so an unexpected extra request fails fast instead of being retried. Other paths get 404.
+ * function of the recorded request). With the queue empty the server answers `fallback` if given, else 400
+ * with a message saying so, so an unexpected extra request fails fast instead of being retried. Other paths
+ * get 404. `scripts/mock-provider.ts` (the offline demo) serves a stateless scripted conversation this way.
  *
  * Replies: `sse.message`, `sse.reasoningMessage`, `sse.functionCall` / `shellCommand` / `applyPatch` /
  * `updatePlan` / `customToolCall`, `sse.response(out.*...)` for several output items, `sse.failed`,
@@ -392,8 +393,8 @@ const BATCH_CHARS = 64 * 1024;
 
 /**
  * Sends the chunks, coalescing consecutive ones into writes of up to 64 KiB (so a 20,000-delta reply is
- * not 20,000 syscalls); a delay, gate, hang or drop point flushes first, so the client has seen exactly
- * the chunks before it.
+ * not 20,000 syscalls), yielding to the event loop after each so the client gets them as they are made; a
+ * delay, gate, hang or drop point flushes first, so the client has seen exactly the chunks before it.
  */
 async function sendSse(res: ServerResponse, reply: SseReply): Promise<void> {
   const gone = new Promise<void>((resolve) => res.on('close', () => resolve()));
@@ -428,13 +429,27 @@ async function sendSse(res: ServerResponse, reply: SseReply): Promise<void> {
       if (res.destroyed) return;
     }
     pending += encodeChunk(reply.events[i]!, i);
-    if (pending.length >= BATCH_CHARS) await flush(false);
+    if (pending.length >= BATCH_CHARS) {
+      await flush(false);
+      // Let the event loop run: Node sends a chunked response's writes on the next tick, so without this
+      // a long reply is encoded and buffered whole before its first byte leaves (the client waits for all).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
   await flush(false);
   res.end();
 }
 
-export function startMockResponsesServer(opts: { replies?: ReplyScript[]; basePath?: string } = {}): Promise<MockResponsesServer> {
+export interface MockResponsesServerOptions {
+  replies?: ReplyScript[];
+  basePath?: string;
+  /** Port on 127.0.0.1 (default 0: any free port). */
+  port?: number;
+  /** Answers every request that finds the queue empty (instead of the 400), e.g. a stateless scripted conversation. */
+  fallback?: ReplyScript;
+}
+
+export function startMockResponsesServer(opts: MockResponsesServerOptions = {}): Promise<MockResponsesServer> {
   const basePath = (opts.basePath ?? '/v1').replace(/\/+$/, '');
   const queue: ReplyScript[] = [...(opts.replies ?? [])];
   const requests: RecordedRequest[] = [];
@@ -471,7 +486,7 @@ export function startMockResponsesServer(opts: { replies?: ReplyScript[]; basePa
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve(requests.slice());
     }
-    const script = queue.shift();
+    const script = queue.shift() ?? opts.fallback;
     if (!script) {
       const msg = `mock responses server: no scripted reply left for request #${requests.length}`;
       res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'mock_script_exhausted', message: msg, type: 'invalid_request_error' } }));
@@ -494,7 +509,7 @@ export function startMockResponsesServer(opts: { replies?: ReplyScript[]; basePa
 
   return new Promise((resolve, reject) => {
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
       const addr = server.address();
       if (typeof addr !== 'object' || !addr) return reject(new Error('mock responses server has no address'));
       const origin = `http://127.0.0.1:${addr.port}`;
