@@ -2,14 +2,14 @@
 import { ThreadSidebar } from './thread-sidebar';
 import { ThreadView } from './thread-view';
 
-/** The two-pane layout: sidebar of threads, and the open thread (or an empty state). */
+/** The two-pane layout: sidebar of threads, and the open thread (or an empty state). On a phone, one at a time. */
 export function AppShell({ threadId }: { threadId: string | null }) {
   return (
-    <div className="shell">
+    <div className="shell" data-view={threadId ? 'thread' : 'list'}>
       <ThreadSidebar activeThreadId={threadId} />
       <main className="main" aria-label="Thread">
         {threadId ? (
-          <ThreadView threadId={threadId} />
+          <ThreadView key={threadId} threadId={threadId} />
         ) : (
           <div className="empty">
             <h1>Codex Web</h1>

@@ -10,6 +10,14 @@ export function threadTitle(t: Pick<Thread, 'name' | 'preview'>): string {
   return t.name ?? (t.preview || 'Untitled thread');
 }
 
+/** "14:05" today, "Nov 3" this year, "Nov 3, 2024" before. */
+function shortTime(ms: number): string {
+  const d = new Date(ms);
+  const now = new Date();
+  if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric', ...(d.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }) });
+}
+
 /** One sidebar row: the title (search match highlighted), rename inline, archive or restore. */
 export function ThreadRow(props: { thread: Thread; active: boolean; highlight: string; archived: boolean }) {
   const { thread, active, highlight, archived } = props;
@@ -53,8 +61,8 @@ export function ThreadRow(props: { thread: Thread; active: boolean; highlight: s
         <span className="thread-title">
           <Highlight text={title} term={highlight} />
         </span>
-        <time className="muted small" dateTime={new Date(thread.updatedAt * 1000).toISOString()}>
-          {new Date(thread.updatedAt * 1000).toLocaleString()}
+        <time className="muted small" dateTime={new Date(thread.updatedAt * 1000).toISOString()} title={new Date(thread.updatedAt * 1000).toLocaleString()}>
+          {shortTime(thread.updatedAt * 1000)}
         </time>
       </Link>
       <div className="row-actions">

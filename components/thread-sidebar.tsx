@@ -1,8 +1,10 @@
 'use client';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { useDebounced } from './hooks/use-debounced';
+import { useListKeyboard } from './hooks/use-list-keyboard';
 import { useThreadListLive } from './hooks/use-thread-list-live';
 import { ThreadRow } from './thread-row';
 import { useTRPC } from './trpc';
@@ -18,6 +20,8 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
   const searchTerm = useDebounced(search, 120);
   const searchRef = useRef<HTMLInputElement>(null);
   const sentinelRef = useRef<HTMLDivElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const onListKey = useListKeyboard(listRef, searchRef);
   useThreadListLive();
 
   const list = useInfiniteQuery(
@@ -59,6 +63,14 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
   return (
     <nav className="sidebar" aria-label="Threads">
       <div className="sidebar-head">
+        <div className="brand-row">
+          <Link href="/" className="brand">
+            Codex Web
+          </Link>
+          <Link href="/settings" className="btn small ghost">
+            Settings
+          </Link>
+        </div>
         <button type="button" className="btn primary" onClick={() => start.mutate({})} disabled={start.isPending}>
           New thread
         </button>
@@ -70,6 +82,10 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
           aria-label="Search threads by title"
           value={search}
           onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && threads[0]) router.push(`/t/${threads[0].id}`);
+            else onListKey(e);
+          }}
         />
         <div className="tabs" role="tablist" aria-label="Thread filter">
           <button type="button" role="tab" aria-selected={!archived} className="tab" onClick={() => setArchived(false)}>
@@ -82,7 +98,7 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
       </div>
       {start.error && <p role="alert" className="error">{start.error.message}</p>}
       {list.error && <p role="alert" className="error">{list.error.message}</p>}
-      <ul className="thread-list" aria-label="Thread list" aria-busy={list.isFetching}>
+      <ul ref={listRef} className="thread-list" aria-label="Thread list" aria-busy={list.isFetching} onKeyDown={onListKey}>
         {threads.map((t) => (
           <ThreadRow key={t.id} thread={t} active={t.id === activeThreadId} highlight={searchTerm} archived={archived} />
         ))}

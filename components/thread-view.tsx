@@ -1,49 +1,87 @@
 'use client';
+import Link from 'next/link';
+import { useRef } from 'react';
+import { Composer } from './composer';
+import { ConnectionIndicator } from './connection-indicator';
+import { useStickToBottom } from './hooks/use-stick-to-bottom';
 import { useThreadEvents } from './hooks/use-thread-events';
+import { useTurnActions } from './hooks/use-turn-actions';
+import { ThreadStoreContext, useApprovals, useMeta, useThreadStore, useTurn, useTurnIds } from './state/thread-store-context';
 import { threadTitle } from './thread-row';
+import { ThreadSettingsPanel } from './thread-settings-panel';
+import { TurnList } from './turn-list';
 
-const CONNECTION_LABEL: Record<string, string> = {
-  idle: 'Offline',
-  connecting: 'Connecting…',
-  pending: 'Live',
-  error: 'Reconnecting…',
-};
-
-/** The open thread: header and its turns. The full renderer arrives with the web-app issue. */
+/** The open thread: the live store for it, and everything that reads from it. */
 export function ThreadView({ threadId }: { threadId: string }) {
-  const { thread, status, error } = useThreadEvents(threadId);
-  if (error && !thread) return <p role="alert" className="error pad">{error.message}</p>;
-  if (!thread) return <p className="muted pad">Loading thread…</p>;
+  const { store, status, error } = useThreadEvents(threadId);
   return (
-    <article className="thread-view">
+    <ThreadStoreContext.Provider value={store}>
+      <ThreadBody threadId={threadId} status={status} error={error?.message ?? null} />
+    </ThreadStoreContext.Provider>
+  );
+}
+
+function Conversation({ onRetry }: { onRetry: (turnId: string) => void }) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const contentRef = useRef<HTMLDivElement>(null);
+  useStickToBottom(scrollRef, contentRef);
+  return (
+    <div className="thread-scroll" ref={scrollRef}>
+      <div className="thread-content" ref={contentRef}>
+        <TurnList onRetry={onRetry} />
+      </div>
+    </div>
+  );
+}
+
+function ThreadBody({ threadId, status, error }: { threadId: string; status: string; error: string | null }) {
+  const store = useThreadStore();
+  const meta = useMeta();
+  const lastTurn = useTurn(useTurnIds().at(-1) ?? '');
+  const approvals = useApprovals();
+  const actions = useTurnActions(threadId, store);
+  if (!meta) {
+    return error ? (
+      <p role="alert" className="error pad">
+        {error}
+      </p>
+    ) : (
+      <p className="muted pad">Loading thread…</p>
+    );
+  }
+  const running = lastTurn?.status === 'inProgress';
+  return (
+    <article className="thread-view" aria-labelledby="thread-title">
       <header className="thread-header">
-        <h1>{threadTitle(thread)}</h1>
-        <span className="badge" data-testid="connection">{CONNECTION_LABEL[status] ?? status}</span>
+        <Link href="/" className="back btn small ghost">
+          ← Threads
+        </Link>
+        <h1 id="thread-title">{threadTitle(meta)}</h1>
+        <ConnectionIndicator status={status} reconnecting />
+        <details className="thread-settings">
+          <summary className="btn small ghost" aria-label="Thread settings">
+            <span aria-hidden="true">⚙</span>
+            <span className="wide-only">Thread settings</span>
+          </summary>
+          <ThreadSettingsPanel threadId={threadId} />
+        </details>
       </header>
-      <dl className="meta">
-        <dt>Model</dt>
-        <dd>{thread.model ?? '—'}</dd>
-        <dt>Directory</dt>
-        <dd><code>{thread.cwd}</code></dd>
-        <dt>Status</dt>
-        <dd>{thread.status.type}</dd>
-      </dl>
-      {thread.turns.length === 0 ? (
-        <p className="muted">No messages yet.</p>
-      ) : (
-        <ol className="turns">
-          {thread.turns.map((turn) => (
-            <li key={turn.id} className="turn">
-              <span className="muted small">Turn {turn.status}</span>
-              {turn.items.map((item) => (
-                <div key={item.id} className={`item item-${item.type}`}>
-                  {item.type === 'agentMessage' && typeof item.text === 'string' ? item.text : item.type}
-                </div>
-              ))}
-            </li>
-          ))}
-        </ol>
+      <Conversation onRetry={actions.retry} />
+      {approvals.length > 0 && (
+        <p className="approval-banner small" role="status">
+          {approvals.length === 1 ? 'An approval is waiting above.' : `${approvals.length} approvals are waiting above.`}
+        </p>
       )}
+      <div className="composer-bar">
+        <Composer
+          running={running}
+          sending={actions.sending}
+          stopping={actions.stopping}
+          error={actions.error?.message ?? null}
+          onSend={actions.send}
+          onStop={actions.stop}
+        />
+      </div>
     </article>
   );
 }

@@ -1,42 +1,47 @@
 'use client';
+import { useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { useState } from 'react';
-import type { Thread } from '@/server/protocol/thread';
+import { useEffect, useState } from 'react';
+import type { ThreadStreamEvent } from '@/server/trpc/router';
+import { ThreadStore } from '../state/thread-store';
 import { useTRPC } from '../trpc';
+import { notifyIfHidden } from './use-attention';
 
 /**
- * A thread as the live channel shows it: the snapshot, then each notification applied in order.
- * tRPC resends the last tracked id on reconnect, so the server replays exactly what was missed.
+ * A thread as the live channel shows it, in a ThreadStore: the snapshot, then each event applied in
+ * order. tRPC resends the last tracked id on reconnect, so the server replays exactly what was missed
+ * (or sends a fresh snapshot), and the store ends up equal to an uninterrupted client's.
  */
 export function useThreadEvents(threadId: string) {
   const trpc = useTRPC();
-  const [thread, setThread] = useState<Thread | null>(null);
+  const queryClient = useQueryClient();
+  const [store] = useState(() => new ThreadStore());
   const sub = useSubscription(
     trpc.thread.onEvents.subscriptionOptions(
       { threadId },
       {
-        onData: ({ data }) => {
-          if (data.type === 'snapshot') return setThread(data.thread);
-          if (data.type !== 'event') return;
-          const n = data.notification;
-          setThread((prev) => {
-            if (!prev) return prev;
-            if (n.method === 'thread/status/changed') return { ...prev, status: n.params.status };
-            return prev;
-          });
+        onData: ({ id, data: raw }) => {
+          // Serialization loosens optional fields in the inferred type; the wire objects are the protocol's.
+          const data = raw as ThreadStreamEvent;
+          store.apply(data, id);
+          if (data.type === 'serverRequest') notifyIfHidden('Approval needed', String((data.params as { command?: string })?.command ?? 'A change waits for your approval.'), `approval-${threadId}`);
+          else if (data.type === 'event' && (data.notification.method === 'turn/started' || data.notification.method === 'turn/completed')) {
+            // A turn changes the thread's preview and updated time: the sidebar's order and titles.
+            void queryClient.invalidateQueries({ queryKey: trpc.thread.list.pathKey() });
+            if (data.notification.method === 'turn/completed') notifyIfHidden('Turn finished', store.meta?.name ?? store.meta?.preview ?? 'Codex Web', `turn-${threadId}`);
+          }
         },
       },
     ),
   );
-  // Renames and archiving are connection-wide notifications (protocol.md), not thread-scoped ones.
+  // Renames are connection-wide notifications (protocol.md), not thread-scoped ones.
   useSubscription(
     trpc.thread.onGlobal.subscriptionOptions(undefined, {
       onData: (n) => {
-        if (n.method === 'thread/name/updated' && n.params.threadId === threadId) {
-          setThread((prev) => (prev ? { ...prev, name: n.params.threadName ?? null } : prev));
-        }
+        if (n.method === 'thread/name/updated' && n.params.threadId === threadId) store.rename(n.params.threadName ?? null);
       },
     }),
   );
-  return { thread, status: sub.status, error: sub.error };
+  useEffect(() => () => store.flush(), [store]);
+  return { store, status: sub.status, error: sub.error };
 }

@@ -8,6 +8,7 @@ import { formatEventId, parseEventId } from '../services/thread-event-log';
 import { BoundedQueue } from '../util/bounded-queue';
 import { procedure, router } from './init';
 import { accountRouter } from './routers/account';
+import { threadSettingsRouter } from './routers/thread-settings';
 import { turnRouter } from './routers/turn';
 
 /**
@@ -110,5 +111,5 @@ const threadRouter = router({
   }),
 });
 
-export const appRouter = router({ thread: threadRouter, turn: turnRouter, account: accountRouter });
+export const appRouter = router({ thread: threadRouter, threadSettings: threadSettingsRouter, turn: turnRouter, account: accountRouter });
 export type AppRouter = typeof appRouter;

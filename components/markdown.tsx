@@ -1,0 +1,23 @@
+'use client';
+import { memo, useMemo } from 'react';
+import { markdownBlocks, renderBlock, type MarkdownBlock } from './lib/markdown';
+
+const Block = memo(
+  function Block({ block }: { block: MarkdownBlock }) {
+    const html = useMemo(() => renderBlock(block), [block]);
+    return <div className="md-block" dangerouslySetInnerHTML={{ __html: html }} />;
+  },
+  (a, b) => a.block.raw === b.block.raw,
+);
+
+/** Sanitized Markdown; only blocks whose source changed re-render (streaming touches the last one). */
+export function Markdown({ text }: { text: string }) {
+  const blocks = useMemo(() => markdownBlocks(text), [text]);
+  return (
+    <div className="markdown">
+      {blocks.map((b) => (
+        <Block key={b.key} block={b} />
+      ))}
+    </div>
+  );
+}

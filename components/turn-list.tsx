@@ -1,0 +1,30 @@
+'use client';
+import { useState } from 'react';
+import { useTurnIds } from './state/thread-store-context';
+import { TurnView } from './turn-view';
+
+/** Turns rendered at first (newest); older ones on request, so a long thread opens fast. */
+const WINDOW = 30;
+
+/** The conversation: a window over the newest turns, each keyed by id. */
+export function TurnList({ onRetry }: { onRetry: (turnId: string) => void }) {
+  const ids = useTurnIds();
+  const [shown, setShown] = useState(WINDOW);
+  const hidden = Math.max(0, ids.length - shown);
+  const visible = hidden > 0 ? ids.slice(hidden) : ids;
+  if (ids.length === 0) return <p className="muted pad">No messages yet. Say what you want done below.</p>;
+  return (
+    <>
+      {hidden > 0 && (
+        <button type="button" className="btn small load-earlier" onClick={() => setShown((n) => n + WINDOW)}>
+          Show {Math.min(hidden, WINDOW)} earlier turn{Math.min(hidden, WINDOW) === 1 ? '' : 's'} ({hidden} hidden)
+        </button>
+      )}
+      <ol className="turns" aria-label="Conversation">
+        {visible.map((id) => (
+          <TurnView key={id} id={id} onRetry={onRetry} />
+        ))}
+      </ol>
+    </>
+  );
+}
