@@ -10,6 +10,9 @@
  *       with the server's VmRSS before/after each run (no unbounded growth: RSS after the last run minus
  *       after run 1, per run, ≤ RSS_GROWTH_PER_RUN_MB). Verdict on the median run; a warm-up stream goes first. Persistence is on (the default; deltas are not persisted).
  *
+ * Also printed: the server's CPU time (user+system from /proc) per run and per trivial turn, which says how
+ * much of a slow figure is the server itself rather than a busy machine.
+ *
  * Optional: CODEX_REF_BIN=/path/to/codex also runs (a) against the reference `codex app-server` (CODEX_HOME = a
  * temp dir with the same kind of config.toml), bounded by timeouts. Skipped when CI is set: a benchmark, not a test.
  *
@@ -92,6 +95,19 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
+/** User + system CPU time of a process in ms (Linux /proc, 10 ms ticks), or NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLOCK_TICKS = 100;
+
 const fmtMb = (mb: number): string => (Number.isNaN(mb) ? '-' : `${mb.toFixed(1)} MB`);
 
 /** Waits for the first incoming message matching `pred`; auto-accepts approvals so nothing blocks. */
@@ -168,7 +184,9 @@ async function benchRoundTrip(label: string, spec: SpawnSpec, cwd: string, opts:
     const startMs = await rpc.handshake(left());
     const threadId = await startThread(rpc, cwd, left());
     const samples: number[] = [];
+    let cpuAtWarm = Number.NaN;
     for (let i = 0; i < WARMUP + TURNS; i += 1) {
+      if (i === WARMUP) cpuAtWarm = cpuMs(rpc.child.pid);
       if (opts.deadline !== undefined && performance.now() > opts.deadline) {
         notes.push(`time box reached after ${samples.length} measured turns`);
         break;
@@ -178,6 +196,8 @@ async function benchRoundTrip(label: string, spec: SpawnSpec, cwd: string, opts:
       if (i >= WARMUP) samples.push(ms);
     }
     const s = summarize(samples);
+    const cpuPerTurn = (cpuMs(rpc.child.pid) - cpuAtWarm) / samples.length;
+    if (!Number.isNaN(cpuPerTurn)) notes.push(`server CPU ${cpuPerTurn.toFixed(1)} ms per turn (user+system, /proc)`);
     notes.push(`spawn → initialize ${fmtMs(startMs)} ms; ${samples.length} turns after ${WARMUP} warm-up, one thread; min ${fmtMs(Math.min(...samples))} ms, max ${fmtMs(Math.max(...samples))} ms`);
     return { label, summary: s, notes };
   } finally {
@@ -193,6 +213,8 @@ interface StreamRun {
   completedMs: number;
   rssBefore: number;
   rssAfter: number;
+  /** CPU the server process used during the run (user + system). */
+  serverCpuMs: number;
 }
 
 /**
@@ -253,8 +275,9 @@ async function benchStreaming(spec: SpawnSpec, cwd: string, mock: MockResponsesS
     await streamOnce(rpc, inbox, mock, threadId, preEncoded(sse.message('token '.repeat(WARMUP_DELTAS), { deltas: WARMUP_DELTAS })), WARMUP_DELTAS, 'warm-up');
     for (let r = 0; r < STREAM_RUNS; r += 1) {
       const rssBefore = rssMb(rpc.child.pid);
+      const cpuBefore = cpuMs(rpc.child.pid);
       const run = await streamOnce(rpc, inbox, mock, threadId, reply, DELTAS, `streaming run ${r + 1}`);
-      runs.push({ ...run, rssBefore, rssAfter: rssMb(rpc.child.pid) });
+      runs.push({ ...run, rssBefore, rssAfter: rssMb(rpc.child.pid), serverCpuMs: cpuMs(rpc.child.pid) - cpuBefore });
     }
   } finally {
     await rpc.close();
@@ -315,13 +338,19 @@ async function main(): Promise<void> {
 
     // (b) table
     console.log(`\nstreaming: one response of ${DELTAS.toLocaleString('en-US')} deltas (turn/start → client holds all item/agentMessage/delta)`);
-    console.log(`${'run'.padEnd(5)}${'all deltas ms'.padStart(14)}${'deltas/s'.padStart(11)}${'1st delta ms'.padStart(14)}${'completed ms'.padStart(14)}${'RSS before'.padStart(13)}${'RSS after'.padStart(12)}`);
-    console.log('-'.repeat(83));
+    console.log(`${'run'.padEnd(5)}${'all deltas ms'.padStart(14)}${'deltas/s'.padStart(11)}${'1st delta ms'.padStart(14)}${'completed ms'.padStart(14)}${'server CPU ms'.padStart(15)}${'RSS before'.padStart(13)}${'RSS after'.padStart(12)}`);
+    console.log('-'.repeat(98));
     stream.forEach((s, i) =>
       console.log(
-        `${String(i + 1).padEnd(5)}${fmtMs(s.ms).padStart(14)}${Math.round(s.perSec).toLocaleString('en-US').padStart(11)}${fmtMs(s.firstDeltaMs).padStart(14)}${fmtMs(s.completedMs).padStart(14)}${fmtMb(s.rssBefore).padStart(13)}${fmtMb(s.rssAfter).padStart(12)}`,
+        `${String(i + 1).padEnd(5)}${fmtMs(s.ms).padStart(14)}${Math.round(s.perSec).toLocaleString('en-US').padStart(11)}${fmtMs(s.firstDeltaMs).padStart(14)}${fmtMs(s.completedMs).padStart(14)}${(Number.isNaN(s.serverCpuMs) ? '-' : s.serverCpuMs.toFixed(0)).padStart(15)}${fmtMb(s.rssBefore).padStart(13)}${fmtMb(s.rssAfter).padStart(12)}`,
       ),
     );
+
+    const cpuRuns = stream.filter((r) => !Number.isNaN(r.serverCpuMs) && r.serverCpuMs > 0);
+    if (cpuRuns.length > 0) {
+      const usPerDelta = percentile(cpuRuns.map((r) => (r.serverCpuMs * 1000) / r.deltas), 50);
+      console.log(`server CPU per delta (median run): ${usPerDelta.toFixed(1)} µs — at most ~${Math.round(1e6 / usPerDelta).toLocaleString('en-US')} deltas/s on one core, whatever the client`);
+    }
 
     // Targets
     console.log('\ntargets:');
