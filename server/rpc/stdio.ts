@@ -9,11 +9,30 @@ import { log } from '../util/log';
  * than the limit is skipped up to its newline and answered with one error; the pipe keeps working.
  */
 export function serveStdio(services: Services, onEnd: () => void): RpcConnection {
+  // Lines written in one event-loop turn leave in one write (a 20,000-delta stream would otherwise
+  // queue 20,000 small chunks on the pipe).
+  let out: string[] = [];
+  let outBytes = 0;
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (out.length === 0) return;
+    const chunk = out.join('\n') + '\n';
+    out = [];
+    outBytes = 0;
+    process.stdout.write(chunk);
+  };
   const conn = new RpcConnection(services, methods, {
     send: (text) => {
-      process.stdout.write(text + '\n');
+      out.push(text);
+      outBytes += text.length;
+      if (outBytes >= 64 * 1024) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
     },
-    bufferedBytes: () => process.stdout.writableLength,
+    bufferedBytes: () => process.stdout.writableLength + outBytes,
     close: () => process.stdin.destroy(),
   });
   let pending: Buffer[] = [];
@@ -63,6 +82,7 @@ export function serveStdio(services: Services, onEnd: () => void): RpcConnection
   });
   process.stdin.on('end', () => {
     if (pendingBytes > 0) flushLine(Buffer.alloc(0));
+    flush();
     conn.onClosed();
     onEnd();
   });
