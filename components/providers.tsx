@@ -17,7 +17,7 @@ function makeClient() {
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: wsLink({ client: wsClient }),
-        false: httpBatchLink({ url: '/api/trpc' }),
+        false: httpBatchLink({ url: '/api/trpc', headers: { 'x-codex-web': '1' } }),
       }),
     ],
   });

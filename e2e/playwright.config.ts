@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { storageStateFile } from './fixtures/auth';
 
 const port = Number(process.env.E2E_PORT ?? 3199);
 
@@ -11,8 +12,11 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   reporter: [['list']],
+  // Logs in through the server's login link once; every context starts with that session cookie.
+  globalSetup: './fixtures/global-setup.ts',
   use: {
     baseURL: `http://127.0.0.1:${port}`,
+    storageState: storageStateFile(port),
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     launchOptions: {

@@ -3,7 +3,9 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { originAllowed, pathOf, reject } from './http-common';
+import type { AccessControl } from './auth';
+import { sendLoginPage, sendTrpcError } from './auth-page';
+import { hostHeaderIsLoopback, originAllowed, pathOf, reject, sameOriginWrite } from './http-common';
 import { attachRpcSocket, WS_HARD_MAX_PAYLOAD } from './rpc/ws';
 import type { Services } from './services/services';
 import { appRouter } from './trpc/router';
@@ -13,8 +15,27 @@ export interface NextHandlers {
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
 }
 
+const isTrpcPath = (p: string) => p === '/api/trpc' || p.startsWith('/api/trpc/');
+
+/** The request URL without its `token` parameter, as a same-origin path (never `//host`). */
+function withoutToken(url: URL): string {
+  const rest = new URLSearchParams(url.searchParams);
+  rest.delete('token');
+  const query = rest.toString();
+  return `${url.pathname.replace(/^\/+/, '/')}${query ? `?${query}` : ''}`;
+}
+
+/** `GET /any/page?token=…`: a valid token becomes the session cookie, then the same URL without it. */
+function login(access: AccessControl, req: IncomingMessage, res: ServerResponse, url: URL): void {
+  const target = withoutToken(url);
+  if (!access.tokenMatches(url.searchParams.get('token') ?? '')) {
+    return sendLoginPage(res, { badToken: true, pathname: url.pathname, retryUrl: target });
+  }
+  res.writeHead(303, { location: target, 'set-cookie': access.sessionCookie(req), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end();
+}
+
 /** `serve`: one HTTP server; our paths first, everything else to Next (architecture.md). */
-export function createAppServer(services: Services, next: NextHandlers, isReady: () => boolean): Server {
+export function createAppServer(services: Services, next: NextHandlers, isReady: () => boolean, access: AccessControl): Server {
   const trpcHttp = createHTTPHandler({ router: appRouter, createContext: () => ({ services }), basePath: '/api/trpc/' });
   const trpcWss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const trpcHandler = applyWSSHandler({ wss: trpcWss, router: appRouter, createContext: () => ({ services }) });
@@ -22,20 +43,38 @@ export function createAppServer(services: Services, next: NextHandlers, isReady:
   rpcWss.on('connection', (socket) => attachRpcSocket(services, socket));
 
   const server = createServer((req, res) => {
-    const p = pathOf(req);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const p = url.pathname;
     if (p === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     if (p === '/readyz') return void res.writeHead(isReady() ? 200 : 503, { 'content-type': 'text/plain' }).end(isReady() ? 'ready' : 'starting');
-    if (p === '/api/trpc' || p.startsWith('/api/trpc/')) return trpcHttp(req, res);
+    if (!access.enabled && !hostHeaderIsLoopback(req)) {
+      return void res.writeHead(403, { 'content-type': 'text/plain' }).end('--no-auth serves loopback host names only');
+    }
+    const trpc = isTrpcPath(p);
+    const isRead = req.method === 'GET' || req.method === 'HEAD';
+    if (access.enabled && !trpc && p !== '/rpc' && isRead && url.searchParams.has('token')) return login(access, req, res, url);
+    if (!access.authenticated(req)) {
+      if (trpc) return sendTrpcError(res, 401, 'Not signed in: open the login link codex-web serve printed, or send "Authorization: Bearer <token>".');
+      if (p === '/rpc') return void res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="codex-web"' }).end('Unauthorized');
+      return sendLoginPage(res, { badToken: false, pathname: p, retryUrl: withoutToken(url) });
+    }
+    if (trpc) {
+      if (!isRead && !sameOriginWrite(req)) return sendTrpcError(res, 403, 'Cross-site request refused: tRPC writes need a same-origin Origin and "x-codex-web: 1".');
+      return trpcHttp(req, res);
+    }
     if (p === '/rpc') return void res.writeHead(426, { 'content-type': 'text/plain' }).end('/rpc speaks JSON-RPC over WebSocket');
     next.request(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end('internal error');
     });
   });
 
+  // Every upgrade (ours and, under --dev, Next's HMR socket) needs auth first, then a same-origin Origin.
   server.on('upgrade', (req, socket, head) => {
+    if (!access.enabled && !hostHeaderIsLoopback(req)) return reject(socket, 403, 'Forbidden');
+    if (!access.authenticated(req)) return reject(socket, 401, 'Unauthorized');
+    if (!originAllowed(req)) return reject(socket, 403, 'Forbidden');
     const p = pathOf(req);
-    if (p === '/rpc' || p === '/api/trpc' || p.startsWith('/api/trpc/')) {
-      if (!originAllowed(req)) return reject(socket, 403, 'Forbidden');
+    if (p === '/rpc' || isTrpcPath(p)) {
       const wss = p === '/rpc' ? rpcWss : trpcWss;
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
       return;
@@ -51,4 +90,3 @@ export function createAppServer(services: Services, next: NextHandlers, isReady:
   });
   return server;
 }
-

@@ -3,7 +3,9 @@ import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { AccessControl, AccessTokenError, loadAccessToken } from './auth';
 import { ConfigError, loadConfig } from './config/load';
+import { isLoopback } from './http-common';
 import { Services } from './services/services';
 import { log } from './util/log';
 import { packageRoot, packageVersion } from './util/package-root';
@@ -18,15 +20,14 @@ Global flags:
   --home DIR            state and config folder (else $CODEX_HOME, else ~/.codex-web)
   -c key=value          override a config.toml key (value parsed as TOML); repeatable
   --strict-config       unknown config keys are an error instead of a warning
+serve flags:
+  --rotate-token        replace the access token (<home>/codex-web-access-token); signs every browser out
+  --no-auth             no access token (only with a loopback --host)
 app-server flags:
   --ws-auth capability-token --ws-token-file PATH   require "Authorization: Bearer <token>" (needed off loopback)
 `;
 
 export class UsageError extends Error {}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 function parseListen(listen: string): { kind: 'stdio' } | { kind: 'ws'; host: string; port: number } {
   if (listen === 'stdio://' || listen === 'stdio') return { kind: 'stdio' };
@@ -55,6 +56,18 @@ function installShutdown(close: () => Promise<void> | void): void {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+const urlHost = (host: string) => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
+
+/** Like Jupyter: the one line that carries the token is the login link itself. */
+function printLoginLink(access: ReturnType<typeof loadAccessToken>, host: string, port: number): void {
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+  const linkHost = wildcard ? (host === '0.0.0.0' ? '127.0.0.1' : '[::1]') : urlHost(host);
+  const where = access.created ? `a new access token in ${access.file}` : `the access token in ${access.file}`;
+  log.info(`access control is on (${where}). Open this login link in your browser once; scripts and /rpc clients send "Authorization: Bearer <token>":`);
+  process.stderr.write(`\n    Login link: http://${linkHost}:${port}/?token=${access.token}\n\n`);
+  if (wildcard) log.info(`from another machine, replace ${linkHost} in the login link with this machine's address`);
+}
+
 export async function main(argv: string[]): Promise<void> {
   process.env.NEXT_TELEMETRY_DISABLED ??= '1';
   const { values, positionals } = parseArgs({
@@ -70,6 +83,8 @@ export async function main(argv: string[]): Promise<void> {
       'ws-auth': { type: 'string' },
       'ws-token-file': { type: 'string' },
       dev: { type: 'boolean' },
+      'no-auth': { type: 'boolean' },
+      'rotate-token': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -117,11 +132,12 @@ export async function main(argv: string[]): Promise<void> {
   const host = values.host ?? '127.0.0.1';
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535`);
-  if (!isLoopback(host)) {
-    throw new UsageError(
-      `refusing to serve on non-loopback ${host}: the web UI has no access control yet. Bind 127.0.0.1 and put an authenticating proxy or SSH tunnel in front.`,
-    );
+  const noAuth = values['no-auth'] ?? false;
+  if (noAuth && !isLoopback(host)) {
+    throw new UsageError(`--no-auth is accepted only on a loopback --host (127.0.0.1, ::1, localhost), not ${host}: anyone on the network could use the agent. Drop --no-auth to use the access token.`);
   }
+  if (noAuth && values['rotate-token']) throw new UsageError('--rotate-token and --no-auth do not go together');
+  const access = noAuth ? null : loadAccessToken(home, values['rotate-token'] ?? false);
   const services = new Services({ home, config });
   let ready = false;
   const [{ default: next }, { createAppServer }] = await Promise.all([import('next'), import('./http')]);
@@ -132,18 +148,21 @@ export async function main(argv: string[]): Promise<void> {
     services,
     { request: (req, res) => handle(req, res), upgrade: dev ? (req, socket, head) => nextApp.getUpgradeHandler()(req, socket, head) : undefined },
     () => ready,
+    new AccessControl(access?.token ?? null),
   );
   await listen(server, port, host);
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   await nextApp.prepare();
   ready = true;
-  log.info(`codex-web ${packageVersion()} serving http://${host}:${actualPort} (home ${home})`);
+  log.info(`codex-web ${packageVersion()} serving http://${urlHost(host)}:${actualPort} (home ${home})`);
+  if (access) printLoginLink(access, host, actualPort);
+  else log.warn(`access control is off (--no-auth): every local user and program can use this server`);
   installShutdown(() => new Promise<void>((r) => server.close(() => r())).then(() => services.close()));
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof ConfigError) {
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof AccessTokenError) {
     process.stderr.write(`codex-web: ${err.message}\n`);
     process.exit(2);
   }

@@ -20,12 +20,14 @@ export interface ExitStatus {
 
 export interface SpawnOptions {
   home: string;
-  /** Arguments after `app-server --home HOME`. */
+  /** Defaults to `app-server`. */
+  command?: 'app-server' | 'serve';
+  /** Arguments after `<command> --home HOME`. */
   args?: string[];
   env?: Record<string, string>;
 }
 
-/** One `codex-web app-server` process with its stderr captured. */
+/** One `codex-web app-server` (or `serve`) process with its stderr captured. */
 export class ServerProcess {
   readonly proc: ChildProcess;
   private stderrText = '';
@@ -40,7 +42,7 @@ export class ServerProcess {
     delete env.CODEX_HOME;
     delete env.CODEX_WEB_LOG;
     Object.assign(env, opts.env);
-    this.proc = spawn(process.execPath, [SERVER_ENTRY, 'app-server', '--home', opts.home, ...(opts.args ?? [])], {
+    this.proc = spawn(process.execPath, [SERVER_ENTRY, opts.command ?? 'app-server', '--home', opts.home, ...(opts.args ?? [])], {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
