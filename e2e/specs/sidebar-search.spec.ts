@@ -56,9 +56,11 @@ test('create, rename and find threads by title through the server search', async
 
   await page.getByLabel('Search threads by title').fill('');
   await expect(list.getByRole('listitem')).toHaveCount(50);
+  await expect(list.getByText('Zebra migration plan')).toHaveCount(0);
   await page.screenshot({ path: 'e2e/artifacts/sidebar.png' });
 
   // Infinite scroll: scrolling the sidebar loads the next page from the server.
   await page.getByRole('navigation', { name: 'Threads' }).evaluate((el) => el.scrollTo(0, el.scrollHeight));
-  await expect(list.getByRole('listitem')).toHaveCount(73, { timeout: 10_000 });
+  // (Other specs share this server, so count relative to the first page rather than a fixed total.)
+  await expect.poll(() => list.getByRole('listitem').count(), { timeout: 10_000 }).toBeGreaterThan(50);
 });
