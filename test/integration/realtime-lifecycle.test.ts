@@ -162,3 +162,47 @@ test('text typed into the thread while a call runs is mirrored into realtime (ap
   // No handoff is active, so the typed turn's answer is not sent as progress.
   await assert.rejects(h.realtime.waitForRequest(0, 2, 200), /timed out/);
 });
+
+test('transcripts: deltas under both names, done events, and response.cancelled as an item', async (t) => {
+  const h = await realtimeHarness(t, {
+    sideband: [
+      {
+        batches: [
+          [
+            sessionUpdated('s'),
+            { type: 'conversation.item.input_audio_transcription.completed', transcript: 'what time is it' },
+            { type: 'response.output_audio_transcript.delta', delta: 'It is ' },
+            { type: 'response.output_audio_transcript.done', transcript: 'It is noon.' },
+            { type: 'response.cancelled', response: { id: 'resp_x' } },
+          ],
+        ],
+        closeAfterRequests: false,
+      },
+    ],
+  });
+  await startWebrtc(h);
+  const userDone = await h.c.readUntilNotification<Record<string, unknown>>('thread/realtime/transcript/done');
+  assert.deepEqual(userDone.params, { threadId: h.threadId, role: 'user', text: 'what time is it' });
+  const delta = await h.c.readUntilNotification<Record<string, unknown>>('thread/realtime/transcript/delta');
+  assert.deepEqual(delta.params, { threadId: h.threadId, role: 'assistant', delta: 'It is ' });
+  const updated = await h.c.readUntilNotification<Record<string, unknown>>('thread/realtime/transcriptUpdated');
+  assert.deepEqual(updated.params, { threadId: h.threadId, role: 'assistant', text: 'It is ' });
+  const assistantDone = await h.c.readUntilNotification<Record<string, unknown>>('thread/realtime/transcript/done');
+  assert.deepEqual(assistantDone.params, { threadId: h.threadId, role: 'assistant', text: 'It is noon.' });
+  const cancelled = await h.c.readUntilNotification<{ item: unknown }>('thread/realtime/itemAdded');
+  assert.deepEqual(cancelled.params.item, { type: 'response.cancelled', response_id: 'resp_x' });
+});
+
+test('an unreachable upstream: websocket start fails with an error only; a failed sideband join errors then closes', async (t) => {
+  const h = await realtimeHarness(t, { sideband: [] });
+  await h.realtime.close();
+  await h.c.request('thread/realtime/start', { threadId: h.threadId, transport: { type: 'websocket' } });
+  const wsError = await h.c.readUntilNotification<{ message: string }>('thread/realtime/error');
+  assert.match(wsError.params.message, /^failed to connect realtime websocket: /);
+  assert.ok(!h.c.notificationsSeen().some((n) => n.method === 'thread/realtime/started' || n.method === 'thread/realtime/closed'));
+
+  await startWebrtc(h);
+  const joinError = await h.c.readUntilNotification<{ message: string }>('thread/realtime/error');
+  assert.match(joinError.params.message, /^failed to join the realtime sideband: failed to connect realtime websocket: /);
+  assert.deepEqual((await h.c.readUntilNotification<Closed>('thread/realtime/closed')).params, { threadId: h.threadId, reason: 'error' });
+});
