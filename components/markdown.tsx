@@ -1,6 +1,6 @@
 'use client';
-import { memo, useMemo } from 'react';
-import { markdownBlocks, renderBlock, type MarkdownBlock } from './lib/markdown';
+import { memo, useMemo, useRef } from 'react';
+import { markdownBlocks, renderBlock, type MarkdownBlock, type ParsedMarkdown } from './lib/markdown';
 
 const Block = memo(
   function Block({ block }: { block: MarkdownBlock }) {
@@ -12,10 +12,12 @@ const Block = memo(
 
 /** Sanitized Markdown; only blocks whose source changed re-render (streaming touches the last one). */
 export function Markdown({ text }: { text: string }) {
-  const blocks = useMemo(() => markdownBlocks(text), [text]);
+  const last = useRef<ParsedMarkdown | null>(null);
+  const parsed = useMemo(() => markdownBlocks(text, last.current), [text]);
+  last.current = parsed;
   return (
     <div className="markdown">
-      {blocks.map((b) => (
+      {parsed.blocks.map((b) => (
         <Block key={b.key} block={b} />
       ))}
     </div>

@@ -17,7 +17,7 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
   const router = useRouter();
   const [search, setSearch] = useState('');
   const [archived, setArchived] = useState(false);
-  const searchTerm = useDebounced(search, 120);
+  const searchTerm = useDebounced(search, 80);
   const searchRef = useRef<HTMLInputElement>(null);
   const sentinelRef = useRef<HTMLDivElement>(null);
   const listRef = useRef<HTMLUListElement>(null);

@@ -43,21 +43,39 @@ const marked = new Marked({
 });
 
 export interface MarkdownBlock {
+  /** The block's offset in the source: a stable key while text is appended. */
   key: string;
+  start: number;
   raw: string;
   token: Token;
 }
 
-/**
- * Splits Markdown into top-level blocks. While an answer streams only its last block changes, so the
- * view re-renders (and re-sanitizes) one block per frame instead of the whole message.
- */
-export function markdownBlocks(src: string): MarkdownBlock[] {
+export interface ParsedMarkdown {
+  src: string;
+  blocks: MarkdownBlock[];
+}
+
+function lexFrom(src: string, start: number): MarkdownBlock[] {
   const blocks: MarkdownBlock[] = [];
-  marked.lexer(src).forEach((token, i) => {
-    if (token.type !== 'space') blocks.push({ key: `${i}`, raw: token.raw, token });
-  });
+  let at = start;
+  for (const token of marked.lexer(src.slice(start))) {
+    if (token.type !== 'space') blocks.push({ key: String(at), start: at, raw: token.raw, token });
+    at += token.raw.length;
+  }
   return blocks;
+}
+
+/**
+ * Splits Markdown into top-level blocks. While an answer streams, text is only appended: the blocks
+ * before the last two cannot change, so only the tail is lexed again and only its blocks re-render
+ * (and are sanitized again), instead of the whole message on every frame.
+ */
+export function markdownBlocks(src: string, prev: ParsedMarkdown | null = null): ParsedMarkdown {
+  if (prev && prev.blocks.length > 2 && src.startsWith(prev.src)) {
+    const keep = prev.blocks.slice(0, -2);
+    return { src, blocks: keep.concat(lexFrom(src, prev.blocks[prev.blocks.length - 2]!.start)) };
+  }
+  return { src, blocks: lexFrom(src, 0) };
 }
 
 const purify = typeof window === 'undefined' ? null : DOMPurify(window);
