@@ -16,10 +16,14 @@ export class BoundedQueue<T> {
   /** Waits until an item is available or the queue overflowed or `signal` aborted. */
   async next(signal?: AbortSignal): Promise<T | null> {
     while (this.items.length === 0 && !this.overflowed && !signal?.aborted) {
+      let onAbort: (() => void) | undefined;
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
-        signal?.addEventListener('abort', () => resolve(), { once: true });
+        onAbort = () => resolve();
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
+      // One listener per wait, removed again: a long subscription must not pile them up.
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
       this.waiter = null;
     }
     if (this.overflowed || signal?.aborted) return null;
