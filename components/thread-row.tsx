@@ -1,7 +1,7 @@
 'use client';
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { Thread } from '@/server/protocol/thread';
 import { Highlight } from './highlight';
 import { useTRPC } from './trpc';
@@ -19,7 +19,7 @@ function shortTime(ms: number): string {
 }
 
 /** One sidebar row: the title (search match highlighted), rename inline, archive or restore. */
-export function ThreadRow(props: { thread: Thread; active: boolean; highlight: string; archived: boolean }) {
+export const ThreadRow = memo(function ThreadRow(props: { thread: Thread; active: boolean; highlight: string; archived: boolean }) {
   const { thread, active, highlight, archived } = props;
   const trpc = useTRPC();
   const [editing, setEditing] = useState(false);
@@ -89,4 +89,4 @@ export function ThreadRow(props: { thread: Thread; active: boolean; highlight: s
       </div>
     </li>
   );
-}
+});

@@ -4,9 +4,10 @@ import { DiffView } from './diff-view';
 import { formatCount, formatDuration, STATUS_LABEL } from './items/format';
 import { ItemRow } from './items/item-row';
 import type { PlanState, TurnState } from './state/thread-store';
-import { useTurn } from './state/thread-store-context';
+import { useSteers, useTurn } from './state/thread-store-context';
 
 const PLAN_ICON: Record<string, string> = { completed: '✓', in_progress: '…', inProgress: '…', pending: '' };
+const PLAN_LABEL: Record<string, string> = { completed: 'completed', in_progress: 'in progress', inProgress: 'in progress', pending: 'pending' };
 
 function Plan({ plan }: { plan: PlanState }) {
   return (
@@ -14,10 +15,10 @@ function Plan({ plan }: { plan: PlanState }) {
       <p className="plan-title">Plan{plan.explanation ? `: ${plan.explanation}` : ''}</p>
       <ul className="checklist">
         {plan.plan.map((s, i) => (
-          <li key={i} className={`step step-${s.status}`}>
+          <li key={i} className={`step step-${s.status === 'in_progress' ? 'inProgress' : s.status}`}>
             <span className="step-box" aria-hidden="true">{PLAN_ICON[s.status] ?? ''}</span>
             <span>{s.step}</span>
-            <span className="sr-only"> ({s.status.replace('_', ' ')})</span>
+            <span className="sr-only"> ({PLAN_LABEL[s.status] ?? s.status})</span>
           </li>
         ))}
       </ul>
@@ -50,12 +51,19 @@ function TurnFooter({ turn, onRetry }: { turn: TurnState; onRetry: () => void })
 /** One turn: its items in order, the plan, errors, and status/usage. Re-renders only when the turn changes. */
 export const TurnView = memo(function TurnView({ id, onRetry }: { id: string; onRetry: (turnId: string) => void }) {
   const turn = useTurn(id);
+  const steers = useSteers().filter((s) => s.turnId === id);
   if (!turn) return null;
   const running = turn.status === 'inProgress';
   return (
     <li className="turn" aria-busy={running} data-testid="turn">
       {turn.itemIds.map((itemId) => (
         <ItemRow key={itemId} id={itemId} />
+      ))}
+      {steers.map((s, i) => (
+        <div key={i} className="item user pending" data-testid="pending-steer">
+          <p className="user-text">{s.text}</p>
+          <p className="muted small">Queued: joins the turn at its next step</p>
+        </div>
       ))}
       {turn.plan && <Plan plan={turn.plan} />}
       {turn.diff && (

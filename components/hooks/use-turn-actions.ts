@@ -32,14 +32,17 @@ export function useTurnActions(threadId: string, store: ThreadStore) {
       const input = [{ type: 'text' as const, text }];
       const running = current();
       try {
-        if (running) await steer.mutateAsync({ threadId, expectedTurnId: running, input });
+        if (running) {
+          await steer.mutateAsync({ threadId, expectedTurnId: running, input });
+          store.addSteer(running, text);
+        }
         else started.current = (await start.mutateAsync({ threadId, input })).turn.id;
         return true;
       } catch {
         return false;
       }
     },
-    [current, start, steer, threadId],
+    [current, start, steer, store, threadId],
   );
 
   const stop = useCallback(() => {

@@ -24,7 +24,6 @@ export function FileChange({ item, approval }: { item: { id: string; changes?: u
         </strong>
         <span className={`chip chip-${approval ? 'waiting' : status}`}>{approval ? 'Needs approval' : (STATUS_LABEL[status] ?? status)}</span>
       </div>
-      {approval && <ApprovalCard request={approval} />}
       {changes.map((c) => {
         const kind = typeof c.kind === 'string' ? c.kind : (c.kind?.type ?? 'update');
         const moved = typeof c.kind === 'object' && c.kind?.move_path ? ` → ${c.kind.move_path}` : '';
@@ -41,6 +40,7 @@ export function FileChange({ item, approval }: { item: { id: string; changes?: u
           </div>
         );
       })}
+      {approval && <ApprovalCard request={approval} />}
     </div>
   );
 }

@@ -24,3 +24,4 @@ export const useTurn = (id: string): TurnState | undefined => useKey(`turn:${id}
 export const useItem = (id: string): ThreadItem | undefined => useKey(`item:${id}`, (s) => s.items.get(id));
 export const useMeta = (): ThreadMeta | null => useKey('meta', (s) => s.meta);
 export const useApprovals = (): readonly PendingRequest[] => useKey('approvals', (s) => s.approvals);
+export const useSteers = (): readonly { turnId: string; text: string }[] => useKey('steers', (s) => s.steers);

@@ -39,6 +39,8 @@ export class ThreadStore {
   meta: ThreadMeta | null = null;
   turnIds: readonly string[] = EMPTY;
   approvals: readonly PendingRequest[] = [];
+  /** Steer messages sent but not yet taken into their turn (they join at its next model request). */
+  steers: readonly { turnId: string; text: string }[] = [];
   /** Tracked id of the last event applied (what the client resumes from). */
   lastEventId: string | null = null;
   readonly turns = new Map<string, TurnState>();
@@ -133,11 +135,13 @@ export class ThreadStore {
     if (!turn.itemIds.includes(item.id)) this.updateTurn(turnId, { itemIds: [...turn.itemIds, item.id] });
     this.items.set(item.id, item);
     this.emit(`item:${item.id}`);
+    if (item.type !== 'userMessage') return;
+    const text = (item as LooseItem & { content?: { type: string; text?: string }[] }).content?.map((c) => (c.type === 'text' ? c.text : '')).join('\n').trim();
     // The first user message becomes the preview, and so the title of an unnamed thread (as on the server).
-    if (item.type === 'userMessage' && this.meta && !this.meta.preview) {
-      const text = (item as LooseItem & { content?: { type: string; text?: string }[] }).content?.map((c) => (c.type === 'text' ? c.text : '')).join('\n').trim();
-      if (text) this.setMeta({ preview: text });
-    }
+    if (text && this.meta && !this.meta.preview) this.setMeta({ preview: text });
+    // A steer the server took into the turn shows up as this user message: it is no longer queued.
+    const queued = this.steers.find((s) => s.turnId === turnId && s.text.trim() === text);
+    if (queued) this.settleSteers((s) => s !== queued);
   }
 
   private patchItem(itemId: string, patch: (item: LooseItem) => LooseItem): void {
@@ -151,6 +155,18 @@ export class ThreadStore {
     if (!this.meta) return;
     this.meta = { ...this.meta, ...patch };
     this.emit('meta');
+  }
+
+  addSteer(turnId: string, text: string): void {
+    this.steers = [...this.steers, { turnId, text }];
+    this.emit('steers');
+  }
+
+  private settleSteers(keep: (s: { turnId: string; text: string }) => boolean): void {
+    const next = this.steers.filter(keep);
+    if (next.length === this.steers.length) return;
+    this.steers = next;
+    this.emit('steers');
   }
 
   /** Renames arrive on the connection-wide channel, not the thread's. */
@@ -185,6 +201,7 @@ export class ThreadStore {
         if (t.items.length > 0) for (const item of t.items) this.items.set(item.id, item);
         const itemIds = t.items.length > 0 ? t.items.map((i) => i.id) : prev.itemIds;
         for (const id of itemIds) this.emit(`item:${id}`);
+        this.settleSteers((st) => st.turnId !== t.id);
         return this.updateTurn(t.id, { ...withoutItems(t), itemIds, retrying: null });
       }
       case 'item/started':

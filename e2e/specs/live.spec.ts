@@ -15,7 +15,7 @@ test('two browser contexts on one thread see each other live', async ({ page, br
   await expect(conversation(page2).getByTestId('agent-message')).toContainText('Slow and steady');
   await expect(conversation(page2).getByTestId('turn-status')).toHaveText('Working…');
   // Either side may stop or steer: the second sees the first's running turn and gets the Stop button.
-  await expect(page2.getByRole('button', { name: 'Stop' })).toBeVisible();
+  await expect(page2.getByRole('button', { name: 'Stop', exact: true })).toBeVisible();
   const first = await finishedConversation(page);
   expect(await finishedConversation(page2)).toBe(first);
 
