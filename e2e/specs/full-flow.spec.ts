@@ -3,6 +3,10 @@ import { conversation, finishedConversation, sendPrompt } from '../fixtures/app'
 
 test('create a thread, watch the answer stream, approve a command, find it by search, reload', async ({ page }) => {
   test.setTimeout(60_000);
+  // No React hydration mismatch or other runtime error along the way.
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
   await page.goto('/');
   await page.getByRole('button', { name: 'New thread' }).click();
   await page.waitForURL(/\/t\/[0-9a-f-]+$/);
@@ -67,6 +71,7 @@ test('create a thread, watch the answer stream, approve a command, find it by se
   await page.reload();
   await expect(page.getByTestId('connection')).toHaveText('Live');
   expect(await finishedConversation(page)).toBe(before);
+  expect(consoleErrors).toEqual([]);
 });
 
 test('a failed turn shows its error and a Retry that runs it again', async ({ page }) => {
