@@ -57,7 +57,7 @@ export const ThreadRow = memo(function ThreadRow(props: { thread: Thread; active
 
   return (
     <li className={`thread-row${active ? ' active' : ''}`} data-testid="thread-row">
-      <Link href={`/t/${thread.id}`} className="thread-link" aria-current={active ? 'page' : undefined}>
+      <Link href={`/t/${thread.id}`} prefetch={false} className="thread-link" aria-current={active ? 'page' : undefined}>
         <span className="thread-title">
           <Highlight text={title} term={highlight} />
         </span>
