@@ -28,6 +28,23 @@ export function dynamicToolSpecs(settings: ThreadSettings): ResponseItem[] {
   }));
 }
 
+const CALL_OUTPUT: Record<string, string> = { function_call: 'function_call_output', custom_tool_call: 'custom_tool_call_output' };
+
+/**
+ * A call committed without its output (turn interrupted between calls, a tool that threw, a crash or
+ * restart mid-tool) would make every later request of the thread fail upstream ("No tool output found
+ * for function call"). Like codex, such a call is answered with "aborted" right after it.
+ */
+function ensureCallOutputs(input: ResponseItem[]): void {
+  const answered = new Set<string>();
+  for (const item of input) if (item.type === 'function_call_output' || item.type === 'custom_tool_call_output') answered.add(String(item.call_id));
+  for (let i = input.length - 1; i >= 0; i--) {
+    const outputType = CALL_OUTPUT[String(input[i]!.type)];
+    const callId = String(input[i]!.call_id);
+    if (outputType && !answered.has(callId)) input.splice(i + 1, 0, { type: outputType, call_id: callId, output: 'aborted' });
+  }
+}
+
 /** Builds the next Responses request of a turn from the thread's rollout (protocol.md, "The upstream model API"). */
 export function buildRequest(opts: { threadId: string; settings: ThreadSettings; records: Pick<RolloutRow, 'kind' | 'payload'>[] }) {
   const { settings } = opts;
@@ -36,6 +53,7 @@ export function buildRequest(opts: { threadId: string; settings: ThreadSettings;
     input.push({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: settings.developerInstructions }] });
   }
   for (const r of opts.records) if (r.kind === 'response_item') input.push(r.payload as ResponseItem);
+  ensureCallOutputs(input);
   const body: ResponseItem = {
     model: settings.model,
     instructions: settings.baseInstructions ?? DEFAULT_INSTRUCTIONS,
