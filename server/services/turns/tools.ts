@@ -51,6 +51,8 @@ function patchNeedsApproval(policy: AskForApproval): boolean {
 async function withApproval(ctx: ToolContext, method: string, params: Record<string, unknown>): Promise<ApprovalDecision> {
   const { threads, approvals, active } = ctx;
   const { thread, turn } = active;
+  // Interrupted while the item was being recorded: cancelTurn already ran, so a request made now would wait forever.
+  if (active.abort.signal.aborted) return 'cancel';
   const { decision } = approvals.ask(thread, turn.id, method, { threadId: thread.id, turnId: turn.id, startedAtMs: Date.now(), ...params });
   threads.setStatus(thread, { type: 'active', activeFlags: ['waitingOnApproval'] });
   const d = await decision;
@@ -179,7 +181,7 @@ async function runDynamicTool(call: ToolCall, ctx: ToolContext): Promise<string>
   await startItem(ctx, { ...base, status: 'inProgress', contentItems: null, success: null, durationMs: null });
   const started = Date.now();
   const cancelled: DynamicToolAnswer = { contentItems: [{ type: 'inputText', text: 'The tool call was cancelled.' }], success: false };
-  const { result } = ctx.approvals.request(
+  const { result } = ctx.active.abort.signal.aborted ? { result: Promise.resolve(cancelled) } : ctx.approvals.request(
     thread,
     turn.id,
     'item/tool/call',
