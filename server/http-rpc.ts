@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { originAllowed, pathOf, reject } from './http-common';
+import { hostHeaderIsLoopback, originAllowed, pathOf, reject } from './http-common';
 import { attachRpcSocket, WS_HARD_MAX_PAYLOAD } from './rpc/ws';
 import type { Services } from './services/services';
 
@@ -22,6 +22,8 @@ export function createRpcListener(services: Services, token: string | null): Ser
   });
   server.on('upgrade', (req, socket, head) => {
     if (token !== null && !bearerMatches(req.headers.authorization, token)) return reject(socket, 401, 'Unauthorized');
+    // Without a token only loopback may connect: a DNS-rebound page would otherwise pass the same-origin check.
+    if (token === null && !hostHeaderIsLoopback(req)) return reject(socket, 403, 'Forbidden');
     if (!originAllowed(req)) return reject(socket, 403, 'Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });

@@ -37,3 +37,14 @@ test('with a capability token only clients sending the bearer token connect', as
   c.close();
   assert.ok(!ws.server.stderr.includes(token), 'the token is never logged');
 });
+
+test('a loopback listener without a token refuses a non-loopback Host (DNS rebinding)', async (t) => {
+  const { home } = await homeFixture(t);
+  const ws = await wsServer(t, home.dir);
+  const rebound = { Host: `rebind.example:${ws.port}`, Origin: `http://rebind.example:${ws.port}` };
+  await assert.rejects(ws.connect(rebound), (err: unknown) => err instanceof HandshakeRefused && err.status === 403);
+  // Positive control: a local client still connects without any token.
+  const c = await ws.connect();
+  assert.equal(typeof (await c.initialize()).userAgent, 'string');
+  c.close();
+});
