@@ -17,19 +17,22 @@ export interface NextHandlers {
 
 const isTrpcPath = (p: string) => p === '/api/trpc' || p.startsWith('/api/trpc/');
 
+/** A path that stays on this origin: `//evil.example/x` as a form action or link would leave it. */
+const samePath = (pathname: string) => pathname.replace(/^\/+/, '/');
+
 /** The request URL without its `token` parameter, as a same-origin path (never `//host`). */
 function withoutToken(url: URL): string {
   const rest = new URLSearchParams(url.searchParams);
   rest.delete('token');
   const query = rest.toString();
-  return `${url.pathname.replace(/^\/+/, '/')}${query ? `?${query}` : ''}`;
+  return `${samePath(url.pathname)}${query ? `?${query}` : ''}`;
 }
 
 /** `GET /any/page?token=…`: a valid token becomes the session cookie, then the same URL without it. */
 function login(access: AccessControl, req: IncomingMessage, res: ServerResponse, url: URL): void {
   const target = withoutToken(url);
   if (!access.tokenMatches(url.searchParams.get('token') ?? '')) {
-    return sendLoginPage(res, { badToken: true, pathname: url.pathname, retryUrl: target });
+    return sendLoginPage(res, { badToken: true, pathname: samePath(url.pathname), retryUrl: target });
   }
   res.writeHead(303, { location: target, 'set-cookie': access.sessionCookie(req), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end();
 }
@@ -56,7 +59,7 @@ export function createAppServer(services: Services, next: NextHandlers, isReady:
     if (!access.authenticated(req)) {
       if (trpc) return sendTrpcError(res, 401, 'Not signed in: open the login link codex-web serve printed, or send "Authorization: Bearer <token>".');
       if (p === '/rpc') return void res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="codex-web"' }).end('Unauthorized');
-      return sendLoginPage(res, { badToken: false, pathname: p, retryUrl: withoutToken(url) });
+      return sendLoginPage(res, { badToken: false, pathname: samePath(p), retryUrl: withoutToken(url) });
     }
     if (trpc) {
       if (!isRead && !sameOriginWrite(req)) return sendTrpcError(res, 403, 'Cross-site request refused: tRPC writes need a same-origin Origin and "x-codex-web: 1".');

@@ -67,6 +67,10 @@ test('serve requires the access token everywhere but the health checks', async (
     assert.equal(res.status, 401);
     assert.equal(res.headers['set-cookie'], undefined);
     assert.match(res.body, /not valid/);
+    // The token form posts back to this origin, never to a `//host` taken from the request path.
+    const offsite = await httpRequest(s.base, { rawPath: '/.//evil.example/x' });
+    assert.equal(offsite.status, 401);
+    assert.match(offsite.body, /<form method="get" action="\/evil\.example\/x">/);
     const bearer = await httpRequest(`${s.base}/api/trpc/thread.list?input=${listInput}`, { headers: { Authorization: 'Bearer nope' } });
     assert.equal(bearer.status, 401);
   });

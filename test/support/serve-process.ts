@@ -36,9 +36,10 @@ export interface HttpResult {
 }
 
 /** A raw HTTP request: every header as given (fetch would add or forbid some), no redirects followed. */
-export function httpRequest(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpResult> {
+/** `rawPath` is sent as is (a URL string would be normalized first, e.g. `/.//x` to `//x`). */
+export function httpRequest(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; rawPath?: string } = {}): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+    const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers, ...(opts.rawPath ? { path: opts.rawPath } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
