@@ -251,8 +251,9 @@ export class ThreadService {
     const next = this.resolveSettings(thread.settings, { cwd: p.cwd, model: p.model, approvalPolicy: p.approvalPolicy });
     if (p.effort !== undefined && p.effort !== null) next.reasoningEffort = p.effort;
     if (JSON.stringify(next) === JSON.stringify(thread.settings)) return;
-    thread.settings = next;
     await this.persist(thread, [{ kind: 'event', type: 'session_meta', turnId: null, payload: next }]);
+    // Only what is committed takes effect: a failed write leaves memory and disk in agreement.
+    thread.settings = next;
   }
 
   /** Bumps updated_at; the first user message becomes the preview, and with it the searchable title. */
@@ -341,8 +342,9 @@ export class ThreadService {
     const { threadId: _id, ...overrides } = params;
     const hasOverrides = Object.values(overrides).some((v) => v !== undefined && v !== null);
     if (hasOverrides) {
-      thread.settings = this.resolveSettings(thread.settings, overrides);
-      await this.persist(thread, [{ kind: 'event', type: 'session_meta', turnId: null, payload: thread.settings }]);
+      const next = this.resolveSettings(thread.settings, overrides);
+      await this.persist(thread, [{ kind: 'event', type: 'session_meta', turnId: null, payload: next }]);
+      thread.settings = next;
     }
     if (subscriber) this.subscribe(thread, subscriber);
     else this.maybeScheduleUnload(thread);

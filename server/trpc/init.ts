@@ -7,7 +7,17 @@ export interface TrpcContext {
   services: Services;
 }
 
-const t = initTRPC.context<TrpcContext>().create();
+const t = initTRPC.context<TrpcContext>().create({
+  // Like JSON-RPC's -32603: the browser never sees internals (messages of unexpected errors, stacks).
+  errorFormatter: ({ shape, error }) => {
+    const internal = error.code === 'INTERNAL_SERVER_ERROR';
+    return {
+      ...shape,
+      message: internal ? 'Internal error; see the server log.' : shape.message,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path },
+    };
+  },
+});
 
 /** The one place domain errors become tRPC errors (architecture.md convention 6). */
 const mapErrors = t.middleware(async ({ next, path }) => {

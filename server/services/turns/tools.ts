@@ -24,6 +24,8 @@ export interface ToolCall {
 /** Read-only commands `untrusted` lets through without asking (first word of the command line). */
 const KNOWN_SAFE = new Set(['ls', 'cat', 'pwd', 'echo', 'printf', 'head', 'tail', 'wc', 'grep', 'rg', 'find', 'true', 'false', 'which', 'stat', 'file', 'nl', 'sort', 'uniq', 'cut', 'tr', 'date']);
 const SHELL_META = /[;&|><`$()]/;
+/** Bounded (convention 5): past this, an approval for the session applies to that one run only. */
+const MAX_SESSION_APPROVALS = 1000;
 
 function isKnownSafe(command: string): boolean {
   if (SHELL_META.test(command)) return false;
@@ -93,7 +95,7 @@ async function runShell(call: ToolCall, ctx: ToolContext): Promise<string> {
       reason: null,
       commandActions: base.commandActions,
     });
-    if (decision === 'acceptForSession') session.add(command);
+    if (decision === 'acceptForSession' && session.size < MAX_SESSION_APPROVALS) session.add(command);
     if (decision === 'decline' || decision === 'cancel') {
       await completeItem(ctx, { ...base, status: 'declined', aggregatedOutput: null, exitCode: null, durationMs: null });
       return decision === 'decline' ? 'The user declined to run this command. Do not retry it; ask or take another approach.' : 'The command was cancelled.';
