@@ -11,7 +11,8 @@
  * Env: BENCH_NO_BUILD=1 skips `node scripts/build-server.mjs`; BENCH_SIZES=10000,100000 overrides the sizes.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { check, cleanup, problems, tempDir } from './lib/run-state';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -53,22 +54,6 @@ interface RunResult {
   notes: string[];
 }
 
-const problems: string[] = [];
-const tempDirs: string[] = [];
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-
-function cleanup(): void {
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-
-function check(ok: boolean, message: string): void {
-  if (!ok) problems.push(message);
-}
 
 const titleOf = (t: { name: string | null; preview: string }) => t.name ?? t.preview;
 

@@ -21,7 +21,8 @@
  * BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/turn-prof" for a profile of each server process.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { check, cleanup, problems, tempDir } from './lib/run-state';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -48,22 +49,6 @@ const REF_ISSUE_P50_MS = 116;
 const TURN_TIMEOUT_MS = 30_000;
 const REF_BUDGET_MS = 120_000;
 
-const problems: string[] = [];
-const tempDirs: string[] = [];
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-
-function cleanup(): void {
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-
-function check(ok: boolean, message: string): void {
-  if (!ok) problems.push(message);
-}
 
 function writeConfig(home: string, mockUrl: string): void {
   writeFileSync(

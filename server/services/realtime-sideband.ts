@@ -1,15 +1,8 @@
 import type { ResolvedProvider } from '../config/load';
+import { abortableSleep } from '../util/abortable-sleep';
 import { backoffDelay, DEFAULT_REQUEST_MAX_RETRIES, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS } from '../engine/model/client';
 import { UpstreamSocket } from '../engine/realtime/transport';
 
-const wait = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 
 /** Joins a WebRTC call's sideband WebSocket, retried within the provider's `request_max_retries` (realtime.md §5). */
 export async function joinSideband(opts: {
@@ -31,7 +24,7 @@ export async function joinSideband(opts: {
         const reason = err instanceof Error ? err.message : String(err);
         throw new Error(`failed to join the realtime sideband${attempt > 1 ? ` after ${attempt} attempts` : ''}: ${reason}`);
       }
-      await wait(backoffDelay(attempt, { baseMs, capMs: DEFAULT_RETRY_CAP_MS, random: Math.random }), opts.signal);
+      await abortableSleep(backoffDelay(attempt, { baseMs, capMs: DEFAULT_RETRY_CAP_MS, random: Math.random }), opts.signal);
     }
   }
 }

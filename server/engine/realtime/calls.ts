@@ -1,4 +1,5 @@
 import type { ResolvedProvider } from '../../config/load';
+import { abortableSleep } from '../../util/abortable-sleep';
 import { backoffDelay, DEFAULT_REQUEST_MAX_RETRIES, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS, parseRetryAfter } from '../model/client';
 import { connectError, describeFetchError, httpStatusError, isRetryableStatus } from '../model/errors';
 import { realtimeHeaders } from './url';
@@ -39,14 +40,6 @@ export interface CreateCallOptions {
   env?: Record<string, string | undefined>;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 
 /**
  * POST `{base_url}/realtime/calls` with the browser's offer; resolves with the answer SDP and call id.
@@ -71,13 +64,13 @@ export async function createRealtimeCall(opts: CreateCallOptions): Promise<{ ans
     } catch (err) {
       if (opts.signal.aborted) throw new RealtimeCallError('realtime call creation was cancelled');
       if (attempt > maxRetries) throw new RealtimeCallError(connectError(url, describeFetchError(err), attempt).message);
-      await sleep(backoffDelay(attempt, retry), opts.signal);
+      await abortableSleep(backoffDelay(attempt, retry), opts.signal);
       continue;
     }
     const text = await res.text();
     if (res.ok) return { answerSdp: text, callId: callIdFromLocation(res.headers.get('location')) };
     if (isRetryableStatus(res.status, text) && attempt <= maxRetries) {
-      await sleep(parseRetryAfter(res.headers) ?? backoffDelay(attempt, retry), opts.signal);
+      await abortableSleep(parseRetryAfter(res.headers) ?? backoffDelay(attempt, retry), opts.signal);
       continue;
     }
     if (res.status >= 500) throw new RealtimeCallError(HIGH_DEMAND_MESSAGE);
