@@ -51,6 +51,8 @@ export class LoadedThread {
   readonly liveItems = new Map<string, ThreadItem>();
   /** Commands approved with acceptForSession. */
   readonly approvedCommands = new Set<string>();
+  /** The model's view (response items, in order), loaded once and extended as records commit. */
+  responseItems: unknown[] | null = null;
 
   constructor(
     public row: ThreadRow,
@@ -176,14 +178,29 @@ export class ThreadService {
   persist(thread: LoadedThread, records: RolloutRecord[], before?: () => void): Promise<void> {
     const now = Date.now();
     const rows: RolloutRow[] = records.map((r) => ({ ...r, threadId: thread.id, seq: ++thread.lastSeq, createdAt: now }));
+    const remember = () => {
+      if (!thread.responseItems) return;
+      for (const r of rows) if (r.kind === 'response_item') thread.responseItems.push(r.payload);
+    };
     if (thread.ephemeral) {
       thread.memoryRollout.push(...rows);
+      remember();
       return Promise.resolve();
     }
-    return this.deps.writer.submit(() => {
-      before?.();
-      rolloutQueries.appendRollout({ db: this.deps.db, records: rows });
-    });
+    return this.deps.writer
+      .submit(() => {
+        before?.();
+        rolloutQueries.appendRollout({ db: this.deps.db, records: rows });
+      })
+      .then(remember);
+  }
+
+  /** What the next model request replays; read from the rollout once per load, not per request. */
+  responseItemsOf(thread: LoadedThread): unknown[] {
+    thread.responseItems ??= this.readRecords(thread.id)
+      .filter((r) => r.kind === 'response_item')
+      .map((r) => r.payload);
+    return thread.responseItems;
   }
 
   /** Sends a thread-scoped notification to the thread's subscribers through its event ring. */

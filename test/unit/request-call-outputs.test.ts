@@ -14,7 +14,7 @@ const settings: ThreadSettings = {
   developerInstructions: null,
   dynamicTools: [],
 };
-const item = (payload: Record<string, unknown>) => ({ kind: 'response_item' as const, payload });
+const item = (payload: Record<string, unknown>) => payload;
 
 test('a call left without its output (interrupt, crash) is answered "aborted" so the next request stays valid', () => {
   const records = [
@@ -25,7 +25,7 @@ test('a call left without its output (interrupt, crash) is answered "aborted" so
     item({ type: 'custom_tool_call', call_id: 'c', name: 'x', input: '' }),
     item({ type: 'message', role: 'user', content: [] }),
   ];
-  const input = buildRequest({ threadId: 't', settings, records }).input as Record<string, unknown>[];
+  const input = buildRequest({ threadId: 't', settings, responseItems: records }).input as Record<string, unknown>[];
   assert.deepEqual(
     input.map((i) => `${String(i.type)}:${String(i.call_id ?? '')}:${String(i.output ?? '')}`),
     [

@@ -1,4 +1,3 @@
-import type { RolloutRow } from '../../../db/schema';
 import { applyPatchToolSpec } from '../../engine/tools/apply-patch';
 import { shellCommandToolSpec } from '../../engine/tools/shell';
 import { updatePlanToolSpec } from '../../engine/tools/update-plan';
@@ -46,13 +45,13 @@ function ensureCallOutputs(input: ResponseItem[]): void {
 }
 
 /** Builds the next Responses request of a turn from the thread's rollout (protocol.md, "The upstream model API"). */
-export function buildRequest(opts: { threadId: string; settings: ThreadSettings; records: Pick<RolloutRow, 'kind' | 'payload'>[] }) {
+export function buildRequest(opts: { threadId: string; settings: ThreadSettings; responseItems: readonly unknown[] }) {
   const { settings } = opts;
   const input: ResponseItem[] = [];
   if (settings.developerInstructions) {
     input.push({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: settings.developerInstructions }] });
   }
-  for (const r of opts.records) if (r.kind === 'response_item') input.push(r.payload as ResponseItem);
+  for (const item of opts.responseItems) input.push(item as ResponseItem);
   ensureCallOutputs(input);
   const body: ResponseItem = {
     model: settings.model,

@@ -185,7 +185,7 @@ export class TurnRunner {
   ): Promise<{ kind: 'completed'; calls: PendingCall[] } | { kind: 'failed'; error: TurnError } | { kind: 'aborted' }> {
     const { thread, turn } = active;
     const threadId = thread.id;
-    const body = buildRequest({ threadId, settings: thread.settings, records: this.threads.recordsOf(threadId) });
+    const body = buildRequest({ threadId, settings: thread.settings, responseItems: this.threads.responseItemsOf(thread) });
     const provider = this.threads.providerFor(thread.settings.modelProvider);
     const live = new Map<string, ThreadItem & { text?: string; summary?: string[] }>();
     const idFor = (itemId: string | null, outputIndex: number | null) => itemId ?? `out-${turn.id}-${outputIndex ?? 0}`;
