@@ -11,7 +11,7 @@
  * Env: BENCH_NO_BUILD=1 skips `node scripts/build-server.mjs`; BENCH_SIZES=10000,100000 overrides the sizes.
  */
 import { execFileSync } from 'node:child_process';
-import { check, cleanup, problems, tempDir } from './lib/run-state';
+import { check, cleanup, problems, runBench, tempDir } from './lib/run-state';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -313,14 +313,4 @@ async function main(): Promise<void> {
   if (failed || problems.some((p) => !p.startsWith('reference'))) process.exitCode = 1;
 }
 
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
-
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(cleanup);
+runBench(main);

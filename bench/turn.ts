@@ -21,8 +21,8 @@
  * BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/turn-prof" for a profile of each server process.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { check, cleanup, problems, tempDir } from './lib/run-state';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { check, problems, runBench, tempDir, writeMockProviderConfig } from './lib/run-state';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -49,25 +49,6 @@ const REF_ISSUE_P50_MS = 116;
 const TURN_TIMEOUT_MS = 30_000;
 const REF_BUDGET_MS = 120_000;
 
-
-function writeConfig(home: string, mockUrl: string): void {
-  writeFileSync(
-    path.join(home, 'config.toml'),
-    [
-      'model = "mock-model"',
-      'approval_policy = "never"',
-      'sandbox_mode = "read-only"',
-      'model_provider = "mock_provider"',
-      '[model_providers.mock_provider]',
-      'name = "Mock provider for bench"',
-      `base_url = "${mockUrl}"`,
-      'wire_api = "responses"',
-      'request_max_retries = 0',
-      'stream_max_retries = 0',
-      '',
-    ].join('\n'),
-  );
-}
 
 /** VmRSS of a process in MiB (Linux /proc), or NaN elsewhere. */
 function rssMb(pid: number | undefined): number {
@@ -286,7 +267,7 @@ async function main(): Promise<void> {
   const mock = await startMockResponsesServer({ fallback: sse.message('ok') });
   const home = tempDir('codex-web-bench-turn-');
   const work = tempDir('codex-web-bench-work-');
-  writeConfig(home, mock.url);
+  writeMockProviderConfig(home, mock.url);
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const spec: SpawnSpec = { command: process.execPath, args: [...nodeArgs, SERVER, 'app-server', '--home', home], env: { ...process.env, CODEX_WEB_LOG: 'silent' }, cwd: work };
 
@@ -301,7 +282,7 @@ async function main(): Promise<void> {
     else if (refBin) {
       const refHome = tempDir('codex-ref-bench-turn-home-');
       const refWork = tempDir('codex-ref-bench-turn-work-');
-      writeConfig(refHome, mock.url);
+      writeMockProviderConfig(refHome, mock.url);
       const refSpec: SpawnSpec = { command: refBin, args: ['app-server'], env: { ...process.env, CODEX_HOME: refHome, RUST_LOG: 'error', NO_COLOR: '1' }, cwd: refWork };
       try {
         ref = await benchRoundTrip(`reference ${refVersion(refBin)}`, refSpec, refWork, { timeoutMs: TURN_TIMEOUT_MS, deadline: performance.now() + REF_BUDGET_MS });
@@ -370,14 +351,4 @@ async function main(): Promise<void> {
   }
 }
 
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
-
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(cleanup);
+runBench(main);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -18,4 +18,38 @@ export function cleanup(): void {
 
 export function check(ok: boolean, message: string): void {
   if (!ok) problems.push(message);
+}
+
+/** config.toml for a bench home (ours or the reference's): the mock provider at `baseUrl`, no retries. */
+export function writeMockProviderConfig(home: string, baseUrl: string): void {
+  writeFileSync(
+    path.join(home, 'config.toml'),
+    [
+      'model = "mock-model"',
+      'approval_policy = "never"',
+      'sandbox_mode = "read-only"',
+      'model_provider = "mock_provider"',
+      '[model_providers.mock_provider]',
+      'name = "Mock provider for bench"',
+      `base_url = "${baseUrl}"`,
+      'wire_api = "responses"',
+      'request_max_retries = 0',
+      'stream_max_retries = 0',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Runs a bench's main: temp folders are removed on success, failure and Ctrl-C. */
+export function runBench(main: () => Promise<void>): void {
+  process.on('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  main()
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    })
+    .finally(cleanup);
 }

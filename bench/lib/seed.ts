@@ -1,4 +1,5 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { writeMockProviderConfig } from './run-state';
 import path from 'node:path';
 import { DB_FILE_NAME, openDb } from '../../db/client';
 import type { BenchThread } from './dataset';
@@ -31,22 +32,7 @@ const BASE_INSTRUCTIONS = 'You are a coding agent. Follow the user instructions 
  * (the reference keeps names in a separate index; previews are enough to exercise its title search).
  */
 export function seedReference(home: string, threads: BenchThread[], cwd: string): void {
-  writeFileSync(
-    path.join(home, 'config.toml'),
-    [
-      'model = "mock-model"',
-      'approval_policy = "never"',
-      'sandbox_mode = "read-only"',
-      'model_provider = "mock_provider"',
-      '[model_providers.mock_provider]',
-      'name = "Mock provider for bench"',
-      'base_url = "http://127.0.0.1:9/v1"',
-      'wire_api = "responses"',
-      'request_max_retries = 0',
-      'stream_max_retries = 0',
-      '',
-    ].join('\n'),
-  );
+  writeMockProviderConfig(home, 'http://127.0.0.1:9/v1');
   const made = new Set<string>();
   for (const t of threads) {
     const iso = new Date(t.createdAt).toISOString();
