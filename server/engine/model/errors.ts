@@ -122,7 +122,7 @@ export function httpStatusError(f: HttpFailure): ModelError {
     f.body.trim().length > 0 ? `body: ${excerpt(f.body, 1000)}` : null,
   ]);
   if (f.status === 401) {
-    const where = f.envKey ? `log in with an API key (account/login/start) or set ${f.envKey}` : 'log in with an API key (account/login/start)';
+    const where = f.envKey ? `sign in with an API key (Settings in the web app, or account/login/start) or set ${f.envKey}` : 'sign in with an API key (Settings in the web app, or account/login/start)';
     return { message: `${head}. Check the API key: ${where}.`, codexErrorInfo: 'unauthorized', additionalDetails: more };
   }
   if (f.status === 400) {
@@ -251,7 +251,7 @@ export function configError(message: string): ModelError {
 
 export function missingKeyError(envKey: string): ModelError {
   return {
-    message: `no API key for the model provider: log in with an API key (account/login/start) or set the environment variable ${envKey}.`,
+    message: `no API key for the model provider: sign in with an API key (Settings in the web app, or account/login/start) or set the environment variable ${envKey}.`,
     codexErrorInfo: 'unauthorized',
     additionalDetails: null,
   };
