@@ -7,6 +7,7 @@ import { AccessControl, AccessTokenError, loadAccessToken } from './auth';
 import { ConfigError, loadConfig } from './config/load';
 import { isLoopback } from './http-common';
 import { Services } from './services/services';
+import { assertHomeIsHideable, UnsafeHomeError } from './services/state-paths';
 import { log } from './util/log';
 import { packageRoot, packageVersion } from './util/package-root';
 
@@ -98,10 +99,18 @@ export async function main(argv: string[]): Promise<void> {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const config = loadConfig({ home, overrides: values.config ?? [], strict: values['strict-config'] ?? false });
   for (const w of config.warnings) log.warn(w);
+  assertHomeIsHideable(home, config, process.cwd());
 
   if (command === 'app-server') {
     const target = parseListen(values.listen ?? 'stdio://');
-    const services = new Services({ home, config });
+    let token: string | null = null;
+    if (target.kind !== 'stdio' && values['ws-auth'] !== undefined) {
+      if (values['ws-auth'] !== 'capability-token') throw new UsageError(`--ws-auth supports only "capability-token"`);
+      if (!values['ws-token-file']) throw new UsageError('--ws-auth capability-token needs --ws-token-file PATH');
+      token = readFileSync(values['ws-token-file'], 'utf8').trim();
+      if (token.length < 16) throw new UsageError('the token in --ws-token-file must be at least 16 characters');
+    }
+    const services = new Services({ home, config, secrets: token ? [token] : [] });
     if (target.kind === 'stdio') {
       const { serveStdio } = await import('./rpc/stdio');
       serveStdio(services, () => {
@@ -110,13 +119,6 @@ export async function main(argv: string[]): Promise<void> {
       });
       installShutdown(() => services.close());
       return;
-    }
-    let token: string | null = null;
-    if (values['ws-auth'] !== undefined) {
-      if (values['ws-auth'] !== 'capability-token') throw new UsageError(`--ws-auth supports only "capability-token"`);
-      if (!values['ws-token-file']) throw new UsageError('--ws-auth capability-token needs --ws-token-file PATH');
-      token = readFileSync(values['ws-token-file'], 'utf8').trim();
-      if (token.length < 16) throw new UsageError('the token in --ws-token-file must be at least 16 characters');
     }
     if (!isLoopback(target.host) && token === null) {
       throw new UsageError(`refusing to listen on non-loopback ${target.host} without --ws-auth capability-token --ws-token-file PATH`);
@@ -138,7 +140,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (noAuth && values['rotate-token']) throw new UsageError('--rotate-token and --no-auth do not go together');
   const access = noAuth ? null : loadAccessToken(home, values['rotate-token'] ?? false);
-  const services = new Services({ home, config });
+  const services = new Services({ home, config, secrets: access ? [access.token] : [] });
   let ready = false;
   const [{ default: next }, { createAppServer }] = await Promise.all([import('next'), import('./http')]);
   const dev = values.dev ?? false;
@@ -146,7 +148,7 @@ export async function main(argv: string[]): Promise<void> {
   const handle = nextApp.getRequestHandler();
   const server = createAppServer(
     services,
-    { request: (req, res) => handle(req, res), upgrade: dev ? (req, socket, head) => nextApp.getUpgradeHandler()(req, socket, head) : undefined },
+    { request: (req, res) => handle(req, res), upgrade: dev ? (req, socket, head) => nextApp.getUpgradeHandler()(req, socket, head) : undefined, dev },
     () => ready,
     new AccessControl(access?.token ?? null),
   );
@@ -162,7 +164,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof ConfigError || err instanceof AccessTokenError) {
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof AccessTokenError || err instanceof UnsafeHomeError) {
     process.stderr.write(`codex-web: ${err.message}\n`);
     process.exit(2);
   }

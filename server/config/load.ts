@@ -113,8 +113,9 @@ export function loadConfig(opts: { home: string; overrides: string[]; strict: bo
   const raw = parsed.data;
 
   const providerId = raw.model_provider ?? 'openai';
-  const configured = raw.model_providers?.[providerId];
-  const builtin = BUILTIN_PROVIDERS[providerId];
+  // Own keys only: a provider named "constructor" or "toString" is just undefined.
+  const configured = raw.model_providers && Object.hasOwn(raw.model_providers, providerId) ? raw.model_providers[providerId] : undefined;
+  const builtin = Object.hasOwn(BUILTIN_PROVIDERS, providerId) ? BUILTIN_PROVIDERS[providerId] : undefined;
   if (!configured && !builtin) throw new ConfigError(`model_provider "${providerId}" is not defined in [model_providers]`);
   const modelProvider: ResolvedProvider = {
     ...builtin,

@@ -19,6 +19,19 @@ export const modelProviderSchema = z.object({
   requires_openai_auth: z.boolean().optional(),
 });
 
+/** An http(s) origin exactly as browsers write it (`https://intranet.example.com`, `http://10.0.0.5:8080`). */
+export const webOriginSchema = z.string().refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === s;
+    } catch {
+      return false;
+    }
+  },
+  { error: (issue) => `${JSON.stringify(issue.input)} is not an origin: write scheme://host[:port] in lowercase with no path, query or trailing slash, e.g. "https://intranet.example.com"` },
+);
+
 /** config.toml: the keys codex uses that we honour (protocol.md, "Config"). */
 export const configFileSchema = z.object({
   model: z.string().optional(),
@@ -55,9 +68,28 @@ export const configFileSchema = z.object({
       transport: z.enum(['webrtc', 'websocket']).optional(),
     })
     .optional(),
+  /** Which environment variables sandboxed commands see (codex's keys; our default excludes are stricter). */
+  shell_environment_policy: z
+    .object({
+      inherit: z.enum(['all', 'core', 'none']).optional(),
+      ignore_default_excludes: z.boolean().optional(),
+      exclude: z.array(z.string()).optional(),
+      set: z.record(z.string(), z.string()).optional(),
+      include_only: z.array(z.string()).optional(),
+      /** codex reads it; we run commands without a login profile, so it is accepted and ignored. */
+      experimental_use_profile: z.boolean().optional(),
+    })
+    .optional(),
   suppress_unstable_features_warning: z.boolean().optional(),
   /** Ours: how long a thread with no subscriber and no running turn stays loaded. */
   thread_unload_grace_s: z.number().min(0).optional(),
+  /** Ours: the web app's page headers. */
+  web: z
+    .object({
+      /** Origins allowed to frame the app (CSP frame-ancestors); empty (the default) means none, plus X-Frame-Options: DENY. */
+      frame_ancestors: z.array(webOriginSchema).optional(),
+    })
+    .optional(),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;

@@ -15,8 +15,8 @@ import type {
 } from '../protocol/command-exec';
 import type { SandboxPolicy } from '../protocol/common';
 import { ErrorCode, RpcError, invalidRequest, overloaded } from '../protocol/errors';
-import { buildSandboxedCommand, policyNetworkAccess, SandboxUnavailableError } from '../engine/tools/sandbox';
-import { shellEnv } from '../engine/tools/shell';
+import { buildSandboxedCommand, NO_HARDENING, policyNetworkAccess, SandboxUnavailableError, type SandboxHardening } from '../engine/tools/sandbox';
+import { shellEnv } from '../engine/tools/shell-env';
 import { loadPty, spawnPiped, spawnPty, type ExecProcess, type SpawnSpec } from './command-exec-process';
 import type { Subscriber } from './event-hub';
 
@@ -44,6 +44,7 @@ export interface CommandExecDeps {
   /** The configured sandbox, used when the request carries no sandboxPolicy. */
   defaultPolicy: () => SandboxPolicy;
   bwrapPath?: string | null;
+  hardening?: SandboxHardening;
 }
 
 interface Session {
@@ -110,12 +111,13 @@ export class CommandExecService {
     const cwd = path.resolve(this.deps.defaultCwd, p.cwd ?? '.');
     if (!isDirectory(cwd)) throw spawnFailed(`working directory ${cwd} does not exist or is not a directory`);
     const policy = p.sandboxPolicy ?? this.deps.defaultPolicy();
-    const env = shellEnv(process.env, !policyNetworkAccess(policy));
+    const hardening = this.deps.hardening ?? NO_HARDENING;
+    const env = shellEnv(process.env, !policyNetworkAccess(policy), hardening.envPolicy);
     for (const [name, value] of Object.entries(p.env ?? {})) {
       if (value === null) delete env[name];
       else env[name] = value;
     }
-    const built = buildSandboxedCommand({ policy, cwd, argv: p.command, env, bwrapPath: this.deps.bwrapPath });
+    const built = buildSandboxedCommand({ policy, cwd, argv: p.command, env, bwrapPath: this.deps.bwrapPath, hardening });
     if (built instanceof SandboxUnavailableError) throw new RpcError(ErrorCode.InternalError, built.message);
     const pty = tty ? loadPty() : null;
     if (tty && !pty) throw invalidRequest('tty is not supported on this server: the @lydell/node-pty package is not installed for this platform');

@@ -1,10 +1,16 @@
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DB_FILE_NAME, openDb, type Db } from '../../db/client';
 import { GroupCommitWriter } from '../../db/writer';
 import type { EffectiveConfig } from '../config/load';
 import type { InitializeResponse } from '../protocol/initialize';
+import { ACCESS_TOKEN_FILE } from '../auth';
+import { type SandboxHardening } from '../engine/tools/sandbox';
+import { writeSeccompProgram } from '../engine/tools/seccomp';
 import { packageVersion } from '../util/package-root';
+import { isPublicHeader } from './config-read';
+import { hiddenStatePaths } from './state-paths';
 import { AccountService } from './account-service';
 import { CommandExecService } from './command-exec';
 import { EventHub } from './event-hub';
@@ -17,7 +23,12 @@ export interface ServicesOptions {
   home: string;
   config: EffectiveConfig;
   cwd?: string;
+  /** Secrets of the transport (serve's access token, app-server's --ws-token-file token), redacted from tool output. */
+  secrets?: readonly string[];
 }
+
+/** Our file in the (hidden) home that holds the compiled seccomp program bwrap loads. */
+export const SECCOMP_FILE_NAME = 'codex-web-seccomp.bpf';
 
 /** The service layer both APIs adapt (architecture.md): one DB handle, one hub, one of each service. */
 export class Services {
@@ -32,6 +43,7 @@ export class Services {
   readonly realtime: RealtimeService;
   readonly commandExec: CommandExecService;
   readonly version = packageVersion();
+  readonly hardening: SandboxHardening;
 
   constructor(readonly options: ServicesOptions) {
     this.dbFile = path.join(options.home, DB_FILE_NAME);
@@ -47,11 +59,17 @@ export class Services {
       defaultCwd: options.cwd ?? process.cwd(),
     });
     this.account = new AccountService(options.home, this.hub, options.config);
+    this.hardening = {
+      hiddenPaths: hiddenStatePaths(options.home),
+      seccompFile: writeSeccompProgram(path.join(options.home, SECCOMP_FILE_NAME)),
+      envPolicy: options.config.raw.shell_environment_policy ?? {},
+      secrets: () => this.secrets(),
+    };
     this.approvals = new ApprovalBroker((thread, requestId) =>
       this.threads.publish(thread, { method: 'serverRequest/resolved', params: { threadId: thread.id, requestId } }),
     );
     this.threads.onSubscribe = (thread, subscriber) => this.approvals.offerPending(thread, subscriber);
-    this.turns = new TurnRunner(this.threads, this.account, this.approvals);
+    this.turns = new TurnRunner(this.threads, this.account, this.approvals, this.hardening);
     this.realtime = new RealtimeService({
       threads: this.threads,
       turns: this.turns,
@@ -63,7 +81,24 @@ export class Services {
     this.commandExec = new CommandExecService({
       defaultCwd: options.cwd ?? process.cwd(),
       defaultPolicy: () => this.threads.sandboxPolicy(options.config.sandboxMode),
+      hardening: this.hardening,
     });
+  }
+
+  /** Every secret value this server holds right now: never to appear in tool output or a model request. */
+  secrets(): string[] {
+    const provider = this.options.config.modelProvider;
+    const out = [...(this.options.secrets ?? [])];
+    // serve's token, also when this process is an app-server on the same home.
+    const tokenFile = path.join(this.options.home, ACCESS_TOKEN_FILE);
+    if (existsSync(tokenFile)) out.push(readFileSync(tokenFile, 'utf8').trim());
+    const key = this.account.apiKey();
+    if (key) out.push(key);
+    if (provider.env_key && process.env[provider.env_key]) out.push(process.env[provider.env_key]!);
+    if (provider.experimental_bearer_token) out.push(provider.experimental_bearer_token);
+    for (const [name, value] of Object.entries(provider.http_headers ?? {})) if (!isPublicHeader(name)) out.push(value);
+    for (const envName of Object.values(provider.env_http_headers ?? {})) if (process.env[envName]) out.push(process.env[envName]!);
+    return out;
   }
 
   get config(): EffectiveConfig {

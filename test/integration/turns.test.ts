@@ -276,7 +276,10 @@ test('an approval outlives the connection that was asked: the next subscriber ge
   });
   const a = await ws.connect();
   await a.initialize();
-  const { thread } = await a.request<ThreadSessionResult>('thread/start', { cwd: dir });
+  // The workspace is its own folder: the server home is hidden from sandboxed commands.
+  const work = mkdtempSync(path.join(os.tmpdir(), 'codex-web-work-'));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  const { thread } = await a.request<ThreadSessionResult>('thread/start', { cwd: work });
   mock.enqueue(sse.shellCommand('touch approved-later.txt', 'call_wait'), sse.message('done'));
   const turnId = await startTurn(a, thread.id, 'touch');
   await a.readUntilServerRequest('item/commandExecution/requestApproval');
@@ -290,7 +293,7 @@ test('an approval outlives the connection that was asked: the next subscriber ge
   b.respond(ask.id, { decision: 'accept' });
   const done = await completed(b, turnId);
   assert.equal(done.params.turn.status, 'completed');
-  assert.equal(existsSync(path.join(dir, 'approved-later.txt')), true);
+  assert.equal(existsSync(path.join(work, 'approved-later.txt')), true);
 });
 
 test('interrupt resolves a pending approval and the command never runs', async (t) => {

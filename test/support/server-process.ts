@@ -25,6 +25,8 @@ export interface SpawnOptions {
   /** Arguments after `<command> --home HOME`. */
   args?: string[];
   env?: Record<string, string>;
+  /** The server's working directory (its default workspace); defaults to the test runner's. */
+  cwd?: string;
 }
 
 /** One `codex-web app-server` (or `serve`) process with its stderr captured. */
@@ -44,6 +46,7 @@ export class ServerProcess {
     Object.assign(env, opts.env);
     this.proc = spawn(process.execPath, [SERVER_ENTRY, opts.command ?? 'app-server', '--home', opts.home, ...(opts.args ?? [])], {
       env,
+      cwd: opts.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     live.add(this.proc);

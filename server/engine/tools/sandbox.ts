@@ -3,18 +3,28 @@
 // readOnly:        the whole filesystem is bound read-only (/tmp included, like codex's read-only mode: "read-only"
 //                  means no write anywhere; /dev is a fresh minimal devtmpfs so /dev/null still works).
 // workspaceWrite:  read-only everywhere except the writable roots: the sandbox cwd, policy.writableRoots, extra
-//                  roots, /tmp (unless excludeSlashTmp) and $TMPDIR (unless excludeTmpdirEnvVar). A `.git` or
-//                  `.codex` entry at the top of a writable root stays read-only, as in codex.
+//                  roots, /tmp (unless excludeSlashTmp) and $TMPDIR (unless excludeTmpdirEnvVar). Every `.git`
+//                  and `.codex` entry in a writable root stays read-only (the top level, as in codex, and nested
+//                  ones found by a bounded walk of the cwd and explicit roots).
+// both, hardened:  the server's own state (its home, codex homes) is hidden: an empty read-only tmpfs over each,
+//                  mounted last so no writable bind can uncover it, and each directory between a writable root and
+//                  a hidden path becomes a mount point so it cannot be renamed away (rename(2) of a mount point is
+//                  EBUSY), which would let the next start read a planted home. With the network off, a seccomp
+//                  filter denies socket(AF_UNIX) and io_uring, so host Unix sockets (docker, ssh-agent, dbus,
+//                  tmux) are unreachable, and /run, $XDG_RUNTIME_DIR and the $SSH_AUTH_SOCK folder are hidden too.
 // both:            own PID namespace (the whole tree dies with the sandbox), own network namespace (loopback only,
 //                  so the host's 127.0.0.1 is unreachable) unless network access is allowed.
 // dangerFullAccess and externalSandbox run the command directly.
 // A missing bwrap is an error value, never a silent unsandboxed run.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxPolicy } from '../../protocol/common';
+import type { ShellEnvironmentPolicy } from './shell-env';
 
 export const DEFAULT_BWRAP_PATH = '/usr/bin/bwrap';
+/** The descriptor bwrap reads its seccomp program from. */
+const SECCOMP_FD = 3;
 export const BWRAP_INSTALL_HINT = 'install it with `sudo apt-get install bubblewrap` (Debian/Ubuntu)';
 /** Entries at the top of a writable root that stay read-only (codex keeps them protected too). */
 export const PROTECTED_SUBPATHS = ['.git', '.codex'] as const;
@@ -29,6 +39,19 @@ export class SandboxUnavailableError extends Error {
     this.name = 'SandboxUnavailableError';
   }
 }
+
+/** What every confined command gets on top of its policy; built once by the service layer. */
+export interface SandboxHardening {
+  /** Directories no confined command may see (the server home, codex homes): each becomes an empty read-only tmpfs. */
+  hiddenPaths: readonly string[];
+  /** A compiled seccomp program (see seccomp.ts) applied when the network is off; null where unsupported. */
+  seccompFile: string | null;
+  envPolicy: ShellEnvironmentPolicy;
+  /** The current secret values (access token, API keys) that must never appear in tool output. */
+  secrets: () => readonly string[];
+}
+
+export const NO_HARDENING: SandboxHardening = { hiddenPaths: [], seccompFile: null, envPolicy: {}, secrets: () => [] };
 
 export interface SandboxedCommand {
   file: string;
@@ -52,6 +75,7 @@ export interface BuildSandboxedCommandOptions {
   env?: NodeJS.ProcessEnv;
   /** bwrap to use: a path, null to simulate it missing (tests), undefined to look it up. */
   bwrapPath?: string | null;
+  hardening?: SandboxHardening;
 }
 
 function isExecutable(file: string): boolean {
@@ -135,18 +159,93 @@ export function protectedPaths(roots: readonly string[]): string[] {
   return roots.flatMap((root) => PROTECTED_SUBPATHS.map((p) => path.join(root, p)).filter((p) => existsSync(p)));
 }
 
+/** Bounds for the walk that finds nested `.git`/`.codex` entries (a cwd such as ~/src holds many repositories). */
+const NESTED_WALK_MAX_DIRS = 20_000;
+const NESTED_WALK_MAX_DEPTH = 8;
+/** Folders the walk does not enter: package trees are large and hold no repositories of the user's. */
+const NESTED_WALK_SKIP = new Set(['node_modules', '.venv', 'target', '__pycache__']);
+
+/**
+ * Protected entries below the top of `root`, breadth first, within the walk's bounds. Symlinks are not followed
+ * (a link to elsewhere is not inside the root; a link named `.git` is protected like a folder).
+ */
+export function nestedProtectedPaths(root: string, maxDirs = NESTED_WALK_MAX_DIRS): string[] {
+  const found: string[] = [];
+  let queue: string[] = [root];
+  let visited = 0;
+  for (let depth = 0; depth <= NESTED_WALK_MAX_DEPTH && queue.length > 0; depth++) {
+    const next: string[] = [];
+    for (const dir of queue) {
+      if (++visited > maxDirs) return found;
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const e of entries) {
+        const full = path.join(dir, e.name);
+        if ((PROTECTED_SUBPATHS as readonly string[]).includes(e.name)) {
+          if (depth > 0) found.push(full);
+        } else if (e.isDirectory() && !NESTED_WALK_SKIP.has(e.name)) next.push(full);
+      }
+    }
+    queue = next;
+  }
+  return found;
+}
+
+function inside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** Folders hidden when the network is off: where host daemons keep their sockets. */
+export function socketDirs(env: NodeJS.ProcessEnv): string[] {
+  const dirs = ['/run', '/var/run', '/tmp/.X11-unix'];
+  if (env.XDG_RUNTIME_DIR) dirs.push(env.XDG_RUNTIME_DIR);
+  if (env.SSH_AUTH_SOCK) dirs.push(path.dirname(env.SSH_AUTH_SOCK));
+  return dirs;
+}
+
 /** The bwrap argument list (without the bwrap path) for a confining policy. */
 export function bwrapArgs(opts: {
   cwd: string;
   argv: readonly string[];
   writableRoots: readonly string[];
   networkAccess: boolean;
+  /** Roots to walk for nested `.git`/`.codex` (the cwd and explicit roots, not /tmp). */
+  walkRoots?: readonly string[];
+  hiddenPaths?: readonly string[];
+  /** Extra folders to hide, skipped when they hold the cwd or a writable root (socket folders). */
+  hideIfFree?: readonly string[];
+  seccompFd?: number;
 }): string[] {
   const args = ['--new-session', '--die-with-parent', '--unshare-pid'];
   if (!opts.networkAccess) args.push('--unshare-net');
   args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
   for (const root of opts.writableRoots) args.push('--bind', root, root);
-  for (const p of protectedPaths(opts.writableRoots)) args.push('--ro-bind', p, p);
+  const hidden = [...new Set((opts.hiddenPaths ?? []).map(realpathOrNull).filter((p): p is string => p !== null))];
+  // A directory between a writable root and a hidden path becomes a mount point, so it cannot be renamed.
+  const pinned = new Set<string>();
+  for (const h of hidden) {
+    for (const root of opts.writableRoots) {
+      if (!inside(h, root)) continue;
+      for (let a = path.dirname(h); inside(a, root); a = path.dirname(a)) pinned.add(a);
+    }
+  }
+  for (const a of [...pinned].sort((x, y) => x.length - y.length)) args.push('--bind', a, a);
+  const guarded = new Set(protectedPaths(opts.writableRoots));
+  for (const root of opts.walkRoots ?? []) for (const p of nestedProtectedPaths(root)) guarded.add(p);
+  for (const p of [...guarded].sort((x, y) => x.length - y.length)) args.push('--ro-bind', p, p);
+  const busy = [opts.cwd, ...opts.writableRoots];
+  for (const dir of opts.hideIfFree ?? []) {
+    const real = realpathOrNull(dir);
+    if (real && !hidden.includes(real) && !busy.some((b) => b === real || inside(b, real))) hidden.push(real);
+  }
+  // Last, so nothing bound above can uncover them; parents first.
+  for (const h of hidden.sort((x, y) => x.length - y.length)) args.push('--tmpfs', h, '--remount-ro', h);
+  if (opts.seccompFd !== undefined) args.push('--seccomp', String(opts.seccompFd));
   args.push('--chdir', opts.cwd, '--', ...opts.argv);
   return args;
 }
@@ -168,13 +267,35 @@ export function buildSandboxedCommand(opts: BuildSandboxedCommandOptions): Sandb
   if (scope.kind === 'all') return { file, args: rest, sandboxed: false };
   const bwrap = findBwrap(opts.bwrapPath);
   if (bwrap === null) return missingBwrap(opts.bwrapPath);
+  const hardening = opts.hardening ?? NO_HARDENING;
+  const realCwd = realpathOrNull(opts.cwd) ?? opts.cwd;
+  const hiding = hardening.hiddenPaths.map((h) => realpathOrNull(h) ?? h).find((h) => h === realCwd || inside(realCwd, h));
+  if (hiding !== undefined) {
+    return new SandboxUnavailableError(
+      `the working directory ${opts.cwd} is inside ${hiding}, the server's own state, which sandboxed commands cannot see`,
+      'start the thread in a workspace outside the server home',
+    );
+  }
+  const networkAccess = opts.networkAccess ?? policyNetworkAccess(opts.policy);
+  const roots = scope.kind === 'roots' ? scope.roots : [];
+  const sandboxCwd = opts.sandboxCwd ?? opts.cwd;
+  const explicit = opts.policy.type === 'workspaceWrite' ? [sandboxCwd, ...opts.policy.writableRoots, ...(opts.writableRoots ?? [])] : [];
+  const walkRoots = roots.filter((r) => explicit.some((e) => realpathOrNull(path.resolve(sandboxCwd, e)) === r));
+  const seccomp = !networkAccess && hardening.seccompFile !== null;
   const args = bwrapArgs({
     cwd: opts.cwd,
     argv: opts.argv,
-    writableRoots: scope.kind === 'roots' ? scope.roots : [],
-    networkAccess: opts.networkAccess ?? policyNetworkAccess(opts.policy),
+    writableRoots: roots,
+    networkAccess,
+    walkRoots,
+    hiddenPaths: hardening.hiddenPaths,
+    hideIfFree: networkAccess ? [] : socketDirs(opts.env ?? process.env),
+    seccompFd: seccomp ? SECCOMP_FD : undefined,
   });
-  return { file: bwrap, args, sandboxed: true };
+  if (!seccomp) return { file: bwrap, args, sandboxed: true };
+  // bwrap reads the filter from an inherited descriptor: sh opens the file as fd 3, then becomes bwrap (same pid,
+  // so process-group kills and PTYs work unchanged). The file lives in the hidden home, out of the agent's reach.
+  return { file: '/bin/sh', args: ['-c', 'exec 3<"$0" && exec "$@"', hardening.seccompFile!, bwrap, ...args], sandboxed: true };
 }
 
 /**

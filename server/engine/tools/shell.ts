@@ -1,13 +1,16 @@
 // The `shell_command` tool: `bash -c <command>` (no login profile, so the output is exactly the command's)
 // through the sandbox, producing what a `commandExecution` item and the function_call_output need.
 import { statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SandboxPolicy } from '../../protocol/common';
 import { DEFAULT_OUTPUT_CAP, runCommand, type OutputStream } from './exec';
 import { parseToolArgs, type ParsedArgs } from './tool-args';
-import { buildSandboxedCommand, policyNetworkAccess, SandboxUnavailableError } from './sandbox';
+import { redactSecrets, StreamRedactor } from './redact';
+import { buildSandboxedCommand, NO_HARDENING, policyNetworkAccess, SandboxUnavailableError, type SandboxHardening } from './sandbox';
+import { shellEnv } from './shell-env';
 
 export const SHELL_COMMAND_TOOL_NAME = 'shell_command';
 /** Like codex: a command without timeout_ms gets 10 s. */
@@ -18,8 +21,6 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 export const TIMEOUT_EXIT_CODE = 124;
 /** What the model sees of the output: the head and tail of longer output, around a marker. */
 export const DEFAULT_MODEL_OUTPUT_BYTES = 32 * 1024;
-/** Variables whose names match are not passed to commands (codex's default shell_environment_policy excludes). */
-const SECRET_ENV_NAME = /KEY|SECRET|TOKEN/i;
 
 export const shellCommandArgs = z.object({
   command: z.string().min(1, 'command must be a non-empty shell command line'),
@@ -53,14 +54,6 @@ export function parseShellCommandArgs(argumentsJson: string): ParsedArgs<ShellCo
   return parseToolArgs(shellCommandArgs, argumentsJson);
 }
 
-/** The environment commands get: the server's, minus secrets, plus codex's sandbox hint. */
-export function shellEnv(base: NodeJS.ProcessEnv, networkDisabled: boolean): NodeJS.ProcessEnv {
-  const env = {} as NodeJS.ProcessEnv;
-  for (const [k, v] of Object.entries(base)) if (!SECRET_ENV_NAME.test(k)) env[k] = v;
-  if (networkDisabled) env.CODEX_SANDBOX_NETWORK_DISABLED = '1';
-  return env;
-}
-
 export interface ShellCommandContext {
   /** The turn's cwd (absolute): default workdir and, under workspaceWrite, a writable root. */
   cwd: string;
@@ -74,6 +67,8 @@ export interface ShellCommandContext {
   outputCap?: number;
   defaultTimeoutMs?: number;
   modelOutputBytes?: number;
+  /** Hidden paths, seccomp, environment policy and secrets to redact; none when omitted (unit tests). */
+  hardening?: SandboxHardening;
 }
 
 export interface ShellCommandResult {
@@ -137,8 +132,10 @@ export async function runShellCommand(args: ShellCommandArgs, ctx: ShellCommandC
   }
   if (!isDir) return failure(args.command, cwd, `workdir ${cwd} does not exist or is not a directory`);
 
-  const env = shellEnv(ctx.env ?? process.env, !policyNetworkAccess(ctx.policy));
+  const hardening = ctx.hardening ?? NO_HARDENING;
+  const env = shellEnv(ctx.env ?? process.env, !policyNetworkAccess(ctx.policy), hardening.envPolicy);
   const built = buildSandboxedCommand({
+    hardening,
     policy: ctx.policy,
     cwd,
     sandboxCwd: ctx.cwd,
@@ -150,6 +147,13 @@ export async function runShellCommand(args: ShellCommandArgs, ctx: ShellCommandC
   if (built instanceof SandboxUnavailableError) return failure(args.command, cwd, built.message, built);
 
   const timeoutMs = Math.min(Math.ceil(args.timeout_ms ?? ctx.defaultTimeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS), MAX_TIMEOUT_MS);
+  const secrets = hardening.secrets();
+  const redactor = new StreamRedactor(secrets);
+  const decoder = new StringDecoder('utf8');
+  const onOutput = ctx.onOutput;
+  const emit = (text: string, stream: OutputStream) => {
+    if (text.length > 0) onOutput?.(Buffer.from(text, 'utf8'), stream);
+  };
   let run;
   try {
     run = await runCommand({
@@ -159,11 +163,13 @@ export async function runShellCommand(args: ShellCommandArgs, ctx: ShellCommandC
       timeoutMs,
       outputCap: ctx.outputCap ?? DEFAULT_OUTPUT_CAP,
       signal: ctx.signal,
-      onOutput: ctx.onOutput,
+      onOutput: onOutput && ((chunk, stream) => emit(redactor.push(decoder.write(chunk)), stream)),
     });
   } catch (e) {
     return failure(args.command, cwd, `failed to start command: ${(e as Error).message}`);
   }
+  emit(redactor.push(decoder.end()) + redactor.flush(), 'stdout');
+  run = { ...run, aggregatedOutput: redactSecrets(run.aggregatedOutput, secrets) };
 
   const exitCode = run.timedOut ? TIMEOUT_EXIT_CODE : (run.exitCode ?? (run.signal ? 128 + (osConstants.signals[run.signal] ?? 0) : null));
   let modelOutput = truncateForModel(run.aggregatedOutput, ctx.modelOutputBytes ?? DEFAULT_MODEL_OUTPUT_BYTES);

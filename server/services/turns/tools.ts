@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { APPLY_PATCH_TOOL_NAME, ApplyPatchError, commitPatch, parseApplyPatchArgs, planPatch } from '../../engine/tools/apply-patch';
 import { parseShellCommandArgs, runShellCommand, SHELL_COMMAND_TOOL_NAME } from '../../engine/tools/shell';
 import { parseUpdatePlanArgs, toTurnPlanUpdate, UPDATE_PLAN_OUTPUT, UPDATE_PLAN_TOOL_NAME } from '../../engine/tools/update-plan';
+import type { SandboxHardening } from '../../engine/tools/sandbox';
 import type { AskForApproval } from '../../protocol/common';
 import type { ApprovalDecision } from '../../protocol/turn-params';
 import type { ThreadItem } from '../../protocol/turn';
@@ -11,6 +12,7 @@ import type { ActiveTurn } from './turn-runner';
 
 export interface ToolContext {
   threads: ThreadService;
+  hardening: SandboxHardening;
   approvals: ApprovalBroker;
   active: ActiveTurn;
 }
@@ -106,6 +108,7 @@ async function runShell(call: ToolCall, ctx: ToolContext): Promise<string> {
   const result = await runShellCommand(parsed.args, {
     cwd: thread.settings.cwd,
     policy: sandbox,
+    hardening: ctx.hardening,
     signal: ctx.active.abort.signal,
     onOutput: (chunk) => {
       const delta = chunk.toString('utf8');

@@ -13,6 +13,7 @@ import type { AccountService } from '../account-service';
 import type { LoadedThread, ThreadService } from '../thread-service';
 import type { ApprovalBroker } from './approvals';
 import { buildRequest, userMessageItem } from './request';
+import type { SandboxHardening } from '../../engine/tools/sandbox';
 import { runToolCall, type ToolContext } from './tools';
 
 interface PendingCall {
@@ -68,6 +69,7 @@ export class TurnRunner {
     private readonly threads: ThreadService,
     private readonly account: AccountService,
     private readonly approvals: ApprovalBroker,
+    private readonly hardening: SandboxHardening,
   ) {}
 
   activeTurn(threadId: string): ActiveTurn | undefined {
@@ -145,7 +147,7 @@ export class TurnRunner {
         }
         if (outcome.kind === 'aborted') break;
         if (outcome.calls.length > 0) {
-          const ctx: ToolContext = { threads: this.threads, approvals: this.approvals, active };
+          const ctx: ToolContext = { threads: this.threads, approvals: this.approvals, hardening: this.hardening, active };
           for (const call of outcome.calls) {
             if (active.abort.signal.aborted) break;
             const output = await runToolCall(call, ctx);

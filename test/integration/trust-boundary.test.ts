@@ -1,0 +1,268 @@
+// The agent's shell against the server's own secrets, run as an attacker would: a scripted (prompt-injected)
+// model asks the real server to run commands in its real bubblewrap sandbox. Each test failed before the
+// sandbox hid the server home, pinned its ancestors, filtered AF_UNIX sockets and the environment.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { startMockResponsesServer, sse, type MockResponsesServer } from '../support/mock-responses-server';
+import { startStdioServer, type StdioClient } from '../support/server-process';
+import type { ThreadSessionResult } from '../support/wire';
+
+const API_KEY = 'sk-test-api-key-0123456789abcdef';
+const ACCESS_TOKEN = 'planted-access-token-abcdefghijklmnopqrstuvwxyz';
+
+interface Setup {
+  c: StdioClient;
+  mock: MockResponsesServer;
+  home: string;
+  work: string;
+  threadId: string;
+}
+
+interface SetupOptions {
+  sandbox: 'read-only' | 'workspace-write' | 'danger-full-access';
+  /** Where the home goes; default a fresh temp folder. */
+  home?: (root: string, work: string) => string;
+  extraConfig?: string;
+  env?: Record<string, string>;
+}
+
+function configToml(mockUrl: string, sandbox: string, extra = ''): string {
+  return `model = "mock-model"
+approval_policy = "never"
+sandbox_mode = "${sandbox}"
+model_provider = "mock_provider"
+${extra}
+[model_providers.mock_provider]
+name = "Mock provider for test"
+base_url = "${mockUrl}"
+wire_api = "responses"
+request_max_retries = 0
+stream_max_retries = 0
+`;
+}
+
+async function setup(t: TestContext, opts: SetupOptions): Promise<Setup> {
+  const mock = await startMockResponsesServer();
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'codex-web-trust-')));
+  const work = path.join(root, 'work');
+  mkdirSync(work);
+  const home = opts.home ? opts.home(root, work) : path.join(root, 'home');
+  mkdirSync(home, { recursive: true });
+  writeFileSync(path.join(home, 'config.toml'), configToml(mock.url, opts.sandbox, opts.extraConfig));
+  writeFileSync(path.join(home, 'codex-web-access-token'), `${ACCESS_TOKEN}\n`, { mode: 0o600 });
+  const c = startStdioServer({ home, env: { CODEX_WEB_MODEL_RETRY_BASE_MS: '20', ...opts.env } });
+  t.after(async () => {
+    c.server.kill();
+    await mock.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  await c.initialize();
+  await c.request('account/login/start', { type: 'apiKey', apiKey: API_KEY });
+  const { thread } = await c.request<ThreadSessionResult>('thread/start', { cwd: work });
+  return { c, mock, home, work, threadId: thread.id };
+}
+
+interface CommandRun {
+  /** The commandExecution item's aggregatedOutput. */
+  output: string;
+  /** The function_call_output the server sent upstream to the model. */
+  sentToModel: string;
+  /** Every outputDelta, concatenated. */
+  deltas: string;
+}
+
+let callSeq = 0;
+/** One scripted model turn: the model calls shell_command with `command`, then answers. */
+async function agentRuns(s: Setup, command: string): Promise<CommandRun> {
+  const callId = `call_attack_${++callSeq}`;
+  const before = s.mock.requests.length;
+  s.mock.enqueue(sse.shellCommand(command, callId, { timeout_ms: 8000 }), sse.message('done'));
+  const { turn } = await s.c.request<{ turn: { id: string } }>('turn/start', { threadId: s.threadId, input: [{ type: 'text', text: 'read the README' }] });
+  const done = await s.c.readUntilNotification<{ item: { id: string; aggregatedOutput: string } }>('item/completed', (p) => p.item.id === callId);
+  await s.c.readUntilNotification<{ turn: { id: string } }>('turn/completed', (p) => p.turn.id === turn.id);
+  const [, second] = await s.mock.waitForRequests(before + 2).then((r) => r.slice(before));
+  const input = (second!.body!.input as { type: string; call_id?: string; output?: string }[]).find((i) => i.type === 'function_call_output' && i.call_id === callId);
+  const deltas = s.c
+    .notificationsSeen()
+    .filter((n) => n.method === 'item/commandExecution/outputDelta' && n.params.itemId === callId)
+    .map((n) => n.params.delta as string)
+    .join('');
+  return { output: done.params.item.aggregatedOutput, sentToModel: String(input?.output), deltas };
+}
+
+function assertNoSecrets(run: CommandRun, what: string): void {
+  for (const secret of [API_KEY, ACCESS_TOKEN]) {
+    for (const [where, text] of Object.entries(run)) assert.ok(!text.includes(secret), `${what}: ${where} leaked a secret:\n${text}`);
+  }
+}
+
+const readSecrets = (home: string) =>
+  `cat ${home}/codex-web-auth.json; cat ${home}/codex-web-access-token; ls -a ${home}; head -c 16 ${home}/codex-web.sqlite; echo END`;
+
+for (const sandbox of ['read-only', 'workspace-write'] as const) {
+  test(`${sandbox}: the agent sees an empty server home (no token, key, database or config)`, async (t) => {
+    const s = await setup(t, { sandbox });
+    const run = await agentRuns(s, readSecrets(s.home));
+    assertNoSecrets(run, sandbox);
+    assert.ok(!run.output.includes('SQLite format'), `the database was readable:\n${run.output}`);
+    assert.ok(!run.output.includes('config.toml'), `the home was listed:\n${run.output}`);
+    assert.match(run.output, /No such file or directory/);
+    assert.match(run.output, /END/);
+    // The ordinary workspace still works.
+    writeFileSync(path.join(s.work, 'README.md'), 'hello workspace');
+    assert.match((await agentRuns(s, 'cat README.md')).output, /hello workspace/);
+  });
+}
+
+test('danger-full-access: what the agent prints of the token and API key is redacted everywhere', async (t) => {
+  const s = await setup(t, { sandbox: 'danger-full-access' });
+  // Split over two writes, so the value also crosses a delta boundary.
+  const half = Math.floor(API_KEY.length / 2);
+  const run = await agentRuns(s, `${readSecrets(s.home)}; printf '%s' '${API_KEY.slice(0, half)}'; sleep 0.2; printf '%s\\n' '${API_KEY.slice(half)}'`);
+  assertNoSecrets(run, 'danger-full-access');
+  assert.match(run.output, /\[redacted secret\]/);
+  assert.equal(run.deltas, run.output, 'deltas still concatenate to the final output');
+  const rollout = s.c.notificationsSeen().map((n) => JSON.stringify(n)).join('\n');
+  assert.ok(!rollout.includes(API_KEY) && !rollout.includes(ACCESS_TOKEN), 'no notification carries a secret');
+});
+
+test('workspace-write, home under /tmp: the agent cannot rewrite config.toml or rename the home away', async (t) => {
+  // /tmp is a writable root, so before the fix the agent could edit <home>/config.toml directly, or move a parent
+  // of the home aside and plant a new home with danger-full-access for the next start.
+  const s = await setup(t, { sandbox: 'workspace-write', home: (root) => path.join(root, 'state', 'deep', 'home') });
+  const config = path.join(s.home, 'config.toml');
+  const original = readFileSync(config, 'utf8');
+  const state = path.dirname(path.dirname(s.home));
+  const run = await agentRuns(
+    s,
+    [
+      `printf 'sandbox_mode = "danger-full-access"\\n' > ${config}`,
+      `echo planted > ${s.home}/codex-web-access-token`,
+      `mv ${path.dirname(s.home)} ${state}/moved`,
+      `mv ${state} ${state}-moved`,
+      `mkdir -p ${s.home} && printf 'sandbox_mode = "danger-full-access"\\n' > ${config}`,
+      'echo END',
+    ].join('; '),
+  );
+  assert.match(run.output, /END/);
+  assert.equal(readFileSync(config, 'utf8'), original, 'config.toml is unchanged');
+  assert.equal(readFileSync(path.join(s.home, 'codex-web-access-token'), 'utf8'), `${ACCESS_TOKEN}\n`);
+  assert.ok(existsSync(path.join(s.home, 'codex-web.sqlite')), 'the home was not moved away');
+  assert.deepEqual(readdirSync(path.dirname(state)).sort(), ['state', 'work']);
+});
+
+test('workspace-write, home inside the workspace (--home ./data): hidden and unwritable', async (t) => {
+  const s = await setup(t, { sandbox: 'workspace-write', home: (_root, work) => path.join(work, 'data') });
+  const config = path.join(s.home, 'config.toml');
+  const original = readFileSync(config, 'utf8');
+  const run = await agentRuns(s, `${readSecrets('data')}; printf 'sandbox_mode = "danger-full-access"\\n' > data/config.toml; mv data data2; rm -rf data; echo END`);
+  assertNoSecrets(run, 'home in workspace');
+  assert.equal(readFileSync(config, 'utf8'), original);
+  assert.ok(existsSync(path.join(s.work, 'data', 'codex-web.sqlite')));
+});
+
+test('a home that holds the workspace is refused at startup with what to do', async (t) => {
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'codex-web-trust-')));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(path.join(root, 'project'));
+  writeFileSync(path.join(root, 'config.toml'), 'sandbox_mode = "workspace-write"\n');
+  const c = startStdioServer({ home: root, cwd: path.join(root, 'project') });
+  const status = await Promise.race([c.server.exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000).unref())]);
+  c.server.kill();
+  assert.equal(status?.code, 2, `the server must refuse to start (it ${status ? `exited ${JSON.stringify(status)}` : 'kept running'})`);
+  assert.match(c.server.stderr, /holds the workspace .*project.* Use a home outside the workspace/s);
+});
+
+test('network off: host Unix sockets are unreachable (workspace, /tmp), socketpair still works', async (t) => {
+  const s = await setup(t, { sandbox: 'workspace-write' });
+  let connections = 0;
+  const sockets = [path.join(s.work, 'daemon.sock'), path.join(path.dirname(s.work), 'ssh-agent.sock')];
+  for (const file of sockets) {
+    const server = net.createServer((conn) => {
+      connections++;
+      conn.end('hello from the host\n');
+    });
+    await new Promise<void>((resolve) => server.listen(file, resolve));
+    t.after(() => server.close());
+  }
+  const node = process.execPath;
+  const script = (file: string) =>
+    `${node} -e "require('net').connect('${file}').on('connect',()=>console.log('CONNECTED')).on('data',d=>process.stdout.write(d)).on('error',e=>console.log('ERR',e.code))"`;
+  const run = await agentRuns(s, `${sockets.map(script).join('; ')}; ${node} -e "const {execFileSync}=require('child_process'); console.log(execFileSync('echo',['child-ok']).toString().trim())"`);
+  assert.ok(!run.output.includes('CONNECTED'), `a host socket accepted a connection:\n${run.output}`);
+  assert.match(run.output, /ERR EPERM[\s\S]*ERR EPERM/);
+  assert.match(run.output, /child-ok/, 'spawning children (socketpair stdio) still works');
+  assert.equal(connections, 0);
+});
+
+test('environment: passwords, PATs, DSNs and URL credentials never reach commands; shell_environment_policy applies', async (t) => {
+  const env = {
+    DATABASE_URL: 'postgres://u:dbpass@db.example/app',
+    MY_PASSWORD: 'hunter22',
+    GH_PAT: 'ghp_personal_access',
+    SENTRY_DSN: 'https://abc@sentry.example/1',
+    UPSTREAM: 'https://user:urlpass@proxy.example',
+    AWS_CREDENTIALS_FILE: '/x',
+    MY_PASSWD: 'pw',
+    PLAIN_SETTING: 'visible-value',
+  };
+  const s = await setup(t, { sandbox: 'workspace-write', env });
+  const run = await agentRuns(s, 'env');
+  for (const name of Object.keys(env).filter((k) => k !== 'PLAIN_SETTING')) assert.ok(!run.output.includes(`${name}=`), `${name} reached the command`);
+  for (const value of ['dbpass', 'hunter22', 'ghp_personal_access', 'urlpass']) assert.ok(!run.output.includes(value));
+  assert.match(run.output, /PLAIN_SETTING=visible-value/);
+  assert.match(run.output, /CODEX_SANDBOX_NETWORK_DISABLED=1/);
+
+  const strict = await setup(t, {
+    sandbox: 'workspace-write',
+    env,
+    extraConfig: `[shell_environment_policy]
+inherit = "core"
+exclude = ["USER*"]
+set = { CI = "1", TOOL_MODE = "strict" }
+include_only = ["PATH", "HOME", "CI", "TOOL_*", "CODEX_*", "USER"]
+`,
+  });
+  const names = (await agentRuns(strict, 'env')).output
+    .split('\n')
+    .filter((l) => l.includes('='))
+    .map((l) => l.slice(0, l.indexOf('=')))
+    .sort();
+  assert.deepEqual(names.filter((n) => n !== 'HOME'), ['CI', 'CODEX_SANDBOX_NETWORK_DISABLED', 'PATH', 'PWD', 'SHLVL', 'TOOL_MODE', '_'].filter((n) => n !== 'HOME'));
+});
+
+test('config/read redacts URL userinfo, query_params values and every non-public header', async (t) => {
+  const mock = await startMockResponsesServer();
+  const home = mkdtempSync(path.join(os.tmpdir(), 'codex-web-trust-'));
+  t.after(async () => {
+    await mock.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+  const url = new URL(mock.url);
+  writeFileSync(
+    path.join(home, 'config.toml'),
+    `model_provider = "p"
+experimental_realtime_ws_base_url = "wss://rt:rtpass@realtime.example"
+[model_providers.p]
+base_url = "${url.protocol}//alice:s3cr3tpass@${url.host}${url.pathname}"
+wire_api = "responses"
+query_params = { "api-version" = "2025", sig = "querysecret" }
+http_headers = { "X-Custom-Auth" = "headersecret", "OpenAI-Organization" = "org-visible", "Ocp-Apim-Subscription-Key" = "apimsecret" }
+`,
+  );
+  const c = startStdioServer({ home });
+  t.after(() => c.server.kill());
+  await c.initialize();
+  const res = await c.request<{ config: { model_providers: Record<string, { base_url: string; http_headers: Record<string, string>; query_params: Record<string, string> }> } }>('config/read', { includeLayers: true });
+  const text = JSON.stringify(res);
+  for (const secret of ['s3cr3tpass', 'alice', 'querysecret', '2025', 'headersecret', 'apimsecret', 'rtpass']) assert.ok(!text.includes(secret), `config/read leaked ${secret}`);
+  const p = res.config.model_providers.p!;
+  assert.equal(p.base_url, `${url.protocol}//<redacted>@${url.host}${url.pathname}`);
+  assert.equal(p.http_headers['OpenAI-Organization'], 'org-visible');
+  assert.equal(p.http_headers['X-Custom-Auth'], '<redacted>');
+  assert.deepEqual(p.query_params, { 'api-version': '<redacted>', sig: '<redacted>' });
+});
