@@ -7,7 +7,7 @@ import type { ServerNotification } from '../protocol/notifications';
 import type { Services } from '../services/services';
 import type { Subscriber } from '../services/event-hub';
 import { log } from '../util/log';
-import type { MethodTable } from './method-table';
+import { lookupMethod, type MethodTable } from './method-table';
 import { formatZodError } from './zod-message';
 
 /** A transport moves text frames; it reports back-pressure by returning false from send. */
@@ -56,7 +56,8 @@ export class RpcConnection implements Subscriber {
     }
     const message = classifyMessage(value);
     if (!message) {
-      this.sendError(null, { code: ErrorCode.ParseError, message: 'Parse error' });
+      // Valid JSON that is no request, notification or response (a batch, `"method":1`, `"id":{}`).
+      this.sendError(null, { code: ErrorCode.InvalidRequest, message: 'Invalid Request' });
       return;
     }
     switch (message.kind) {
@@ -93,7 +94,7 @@ export class RpcConnection implements Subscriber {
       return;
     }
     if (!this.initialized) return this.sendError(id, invalidRequest('Not initialized').toBody());
-    const def = this.methods[methodName];
+    const def = lookupMethod(this.methods, methodName);
     if (!def) return this.sendError(id, { code: ErrorCode.MethodNotFound, message: `Method not found: ${methodName}` });
     const parsed = (def.params as z.ZodType).safeParse(rawParams ?? {});
     if (!parsed.success) return this.sendError(id, { code: ErrorCode.InvalidParams, message: formatZodError(parsed.error) });

@@ -23,4 +23,17 @@ export function method<S extends z.ZodType, R>(def: MethodDef<S, R>): MethodDef<
   return def;
 }
 
-export type MethodTable = Record<string, MethodDef<z.ZodType, unknown>>;
+export type MethodTable = Readonly<Record<string, MethodDef<z.ZodType, unknown>>>;
+
+/**
+ * The entry for a wire method name, or undefined. Only the table's own keys count: a name such as
+ * `constructor` or `__proto__` must never reach Object.prototype (it used to crash the dispatcher).
+ */
+export function lookupMethod(table: MethodTable, name: string): MethodDef<z.ZodType, unknown> | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
+/** A frozen, null-prototype copy of the entries: nothing inherited can be looked up by mistake. */
+export function methodTable(entries: Record<string, MethodDef<z.ZodType, unknown>>): MethodTable {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, MethodDef<z.ZodType, unknown>>, entries));
+}

@@ -22,7 +22,7 @@ import {
 } from '../protocol/realtime';
 import { turnInterruptParams, turnStartParams, turnSteerParams } from '../protocol/turn-params';
 import { readConfig } from '../services/config-read';
-import { method, type MethodTable } from './method-table';
+import { method, methodTable, type MethodTable } from './method-table';
 
 const loginParams = z.discriminatedUnion('type', [
   z.object({ type: z.literal('apiKey'), apiKey: z.string() }),
@@ -34,7 +34,7 @@ const loginParams = z.discriminatedUnion('type', [
 const empty = z.object({}).loose();
 
 /** The app-server v2 method table: name → params schema, gating, handler (architecture.md convention 1). */
-export const methods: MethodTable = {
+export const methods: MethodTable = methodTable({
   'thread/start': method({
     params: threadStartParams,
     experimentalUse: (p) =>
@@ -130,5 +130,5 @@ export const methods: MethodTable = {
     params: commandExecTerminateParams,
     handler: (p, ctx) => ctx.services.commandExec.terminate(p, ctx.subscriber),
   }),
-};
+});
 

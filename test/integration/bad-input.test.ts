@@ -19,6 +19,18 @@ async function assertStillAnswers(c: RpcClient): Promise<void> {
   assert.ok(res.config, 'config/read still answers');
 }
 
+/** Every Object.prototype name is just an unknown method: -32601, and the process stays up (it used to exit 1). */
+const PROTOTYPE_NAMES = [...Object.getOwnPropertyNames(Object.prototype), 'prototype', '__proto__'];
+
+async function assertPrototypeNamesUnknown(c: RpcClient): Promise<void> {
+  assert.ok(PROTOTYPE_NAMES.includes('constructor') && PROTOTYPE_NAMES.length >= 12);
+  for (const name of PROTOTYPE_NAMES) {
+    assert.deepEqual(await c.requestError(name, {}), { code: -32601, message: `Method not found: ${name}` }, name);
+    assert.deepEqual(await c.requestError(name), { code: -32601, message: `Method not found: ${name}` }, `${name} without params`);
+  }
+  await assertStillAnswers(c);
+}
+
 test('stdio: every kind of bad input gets its error and the server stays up', async (t) => {
   const { home } = await homeFixture(t);
   const c = stdioServer(t, home.dir);
@@ -36,14 +48,23 @@ test('stdio: every kind of bad input gets its error and the server stays up', as
   const again = await c.requestError('initialize', { clientInfo: { name: 'again', version: '1' } });
   assert.deepEqual(again, { code: -32600, message: 'Already initialized' });
 
-  // Malformed JSON and non-objects → -32700 with id null; the connection keeps working.
-  for (const bad of ['{"id": 5, "method": "config/read"', 'not json at all', '[1,2,3]', '42']) {
+  // Malformed JSON → -32700 with id null; the connection keeps working.
+  for (const bad of ['{"id": 5, "method": "config/read"', 'not json at all']) {
     c.sendRaw(bad);
     const err = await c.readUntilError(null);
-    assert.equal(err.error.code, -32700, `parse error for ${bad}`);
+    assert.deepEqual(err.error, { code: -32700, message: 'Parse error' }, `parse error for ${bad}`);
     assert.equal(err.id, null);
     await assertStillAnswers(c);
   }
+  // Valid JSON that is no request object (JSON-RPC 2.0: Invalid Request) → -32600 with id null.
+  for (const bad of ['[1,2,3]', '42', '[{"id":1,"method":"config/read"}]', '{"id":3,"method":1}', '{"id":{},"method":"config/read"}', 'null']) {
+    c.sendRaw(bad);
+    const err = await c.readUntilError(null);
+    assert.deepEqual(err.error, { code: -32600, message: 'Invalid Request' }, `invalid request for ${bad}`);
+    assert.equal(err.id, null);
+    await assertStillAnswers(c);
+  }
+  await assertPrototypeNamesUnknown(c);
   // A "jsonrpc" field is accepted.
   c.sendRaw('{"jsonrpc":"2.0","id":"with-version","method":"config/read","params":{}}');
   assert.ok((await c.readUntilResponse('with-version')).result.config);
@@ -105,6 +126,10 @@ test('websocket: malformed and oversized frames get errors and the socket stays 
   const parse = await c.readUntilError(null);
   assert.equal(parse.error.code, -32700);
   await assertStillAnswers(c);
+
+  c.sendRaw('[{"id":1,"method":"config/read"}]');
+  assert.deepEqual((await c.readUntilError(null)).error, { code: -32600, message: 'Invalid Request' });
+  await assertPrototypeNamesUnknown(c);
 
   c.sendRaw(paddedRequest(902, MAX_MESSAGE_BYTES + 1));
   const tooBig = await c.readUntilError(null);
