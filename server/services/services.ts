@@ -8,6 +8,7 @@ import type { InitializeResponse } from '../protocol/initialize';
 import { ACCESS_TOKEN_FILE } from '../auth';
 import { type SandboxHardening } from '../engine/tools/sandbox';
 import { writeSeccompProgram } from '../engine/tools/seccomp';
+import { redactLogSecrets } from '../util/log';
 import { packageVersion } from '../util/package-root';
 import { isPublicHeader } from './config-read';
 import { hiddenStatePaths } from './state-paths';
@@ -65,6 +66,7 @@ export class Services {
       envPolicy: options.config.raw.shell_environment_policy ?? {},
       secrets: () => this.secrets(),
     };
+    redactLogSecrets(() => this.secrets());
     this.approvals = new ApprovalBroker((thread, requestId) =>
       this.threads.publish(thread, { method: 'serverRequest/resolved', params: { threadId: thread.id, requestId } }),
     );

@@ -1,10 +1,19 @@
 /** Logs go to stderr only: on `app-server` stdio, stdout carries JSON-RPC lines and nothing else. */
 const quiet = process.env.CODEX_WEB_LOG === 'silent';
 
+let secrets: () => readonly string[] = () => [];
+
+/** Secret values (access token, API keys) cut out of every log line; the login link is not a log line. */
+export function redactLogSecrets(source: () => readonly string[]): void {
+  secrets = source;
+}
+
 function write(level: string, message: string, err?: unknown): void {
   if (quiet && level !== 'error') return;
   const detail = err instanceof Error ? ` ${err.stack ?? err.message}` : err === undefined ? '' : ` ${String(err)}`;
-  process.stderr.write(`${new Date().toISOString()} ${level} ${message}${detail}\n`);
+  let line = `${new Date().toISOString()} ${level} ${message}${detail}`;
+  for (const s of secrets()) if (s.length >= 8 && line.includes(s)) line = line.split(s).join('[redacted secret]');
+  process.stderr.write(`${line}\n`);
 }
 
 export const log = {
