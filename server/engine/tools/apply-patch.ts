@@ -1,13 +1,22 @@
 // The `apply_patch` tool: validates a whole Codex-format patch (parse, sandbox policy, every hunk's context)
 // before writing anything, then applies it. planPatch/commitPatch are split so a `fileChange` item (with its
 // diffs) can be shown and approved before the files change.
-import { mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+//
+// Confinement (workspace-write): the server writes the files itself, outside bwrap, so the policy is enforced
+// twice. planPatch resolves each path (symlinks included) to a writable root plus path components and refuses
+// anything outside the roots or under a `.git` / `.codex` entry at any depth. commitPatch does not trust the
+// paths again: it writes through confined-fs, which walks from the root one directory fd at a time without
+// following any symlink, so a directory or file swapped for a symlink during the approval wait is refused, not
+// followed (see the comment at the top of confined-fs.ts for why that is race-free).
+import { lstat, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SandboxPolicy } from '../../protocol/common';
 import { parsePatch, PatchParseError, type UpdateChunk } from './patch-parser';
 import { parseToolArgs, type ParsedArgs } from './tool-args';
-import { PROTECTED_SUBPATHS, writableScope } from './sandbox';
+import { ConfinedFsError, isWithin, readConfined, unlinkConfined, writeConfined, type ConfinedTarget } from './confined-fs';
+import { PROTECTED_SUBPATHS, writableScope, type WritableScope } from './sandbox';
 import { readTextOrNull, type TurnDiffTracker } from './turn-diff';
 import { gitFileDiff, unifiedDiffHunks } from './unified-diff';
 
@@ -68,13 +77,24 @@ export interface ApplyPatchContext {
   policy: SandboxPolicy;
   writableRoots?: readonly string[];
   env?: NodeJS.ProcessEnv;
+  /** The server's own state (SandboxHardening.hiddenPaths): never written or read by a patch, even inside a root. */
+  hiddenPaths?: readonly string[];
 }
+
+/** The policy's writable scope plus the hidden paths (canonical) no patch may touch. */
+type PatchScope = WritableScope & { hidden: readonly string[] };
 
 interface PlannedWrite {
   path: string;
   /** Content on disk when planned (null = absent); checked again before writing. */
   before: string | null;
   after: string | null;
+  /**
+   * Where the write goes, resolved when planned: a writable root and the components below it (a file reached
+   * through an in-root symlink resolves to that file; a delete removes the entry itself). null: the policy
+   * does not confine writes (danger-full-access, external sandbox).
+   */
+  target: ConfinedTarget | null;
 }
 
 export interface PatchPlan {
@@ -171,14 +191,20 @@ export function applyChunks(content: string, chunks: readonly UpdateChunk[], fil
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
-/** The path with symlinks in its existing part resolved, so a link cannot smuggle a write out of the roots. */
-async function canonical(abs: string): Promise<string> {
+/**
+ * The path with symlinks in its existing part resolved, so a link cannot smuggle a write out of the roots. A
+ * symlink that does not resolve (dangling, or a loop) is refused: writing "through" it would create its target.
+ */
+async function canonical(abs: string, shown: string): Promise<string> {
   const rest: string[] = [];
   let cur = abs;
   for (;;) {
     try {
       return path.join(await realpath(cur), ...rest.reverse());
     } catch {
+      if ((await lstat(cur).catch(() => null))?.isSymbolicLink()) {
+        throw new ApplyPatchError('permission', `apply_patch refused to write ${shown}: ${cur} is a symbolic link that does not resolve (dangling or a loop)`);
+      }
       const parent = path.dirname(cur);
       if (parent === cur) return abs;
       rest.push(path.basename(cur));
@@ -187,31 +213,77 @@ async function canonical(abs: string): Promise<string> {
   }
 }
 
-const within = (p: string, root: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+const PROTECTED_NAMES = new Set<string>(PROTECTED_SUBPATHS.map((p) => p.toLowerCase()));
 
-async function checkWritable(abs: string, shown: string, ctx: ApplyPatchContext): Promise<void> {
-  const scope = writableScope({ policy: ctx.policy, sandboxCwd: ctx.cwd, writableRoots: ctx.writableRoots, env: ctx.env });
-  if (scope.kind === 'all') return;
+const scopeOf = (ctx: ApplyPatchContext): PatchScope => ({
+  ...writableScope({ policy: ctx.policy, sandboxCwd: ctx.cwd, writableRoots: ctx.writableRoots, env: ctx.env }),
+  hidden: (ctx.hiddenPaths ?? []).map((h) => {
+    try {
+      return realpathSync(h);
+    } catch {
+      return path.resolve(h);
+    }
+  }),
+});
+
+/**
+ * Checks a canonical path against the scope and answers where it lives: the innermost writable root holding it
+ * and the components below that root. `.git` / `.codex` (any case) as any component below any root holding the
+ * path is refused: a nested repository's hooks or config run code just like the top-level one's.
+ */
+function confine(real: string, shown: string, scope: PatchScope): ConfinedTarget | null {
+  if (scope.kind === 'all') return null;
+  const hidden = scope.hidden.find((h) => real === h || isWithin(real, h));
+  if (hidden !== undefined) {
+    throw new ApplyPatchError('permission', `apply_patch refused to write ${shown}: ${hidden} is the server's own state, hidden from the agent`);
+  }
   if (scope.kind === 'none') {
     throw new ApplyPatchError('permission', `apply_patch refused to write ${shown}: the read-only sandbox policy allows no file changes`);
   }
-  const real = await canonical(abs);
-  const root = scope.roots.find((r) => within(real, r));
-  if (!root) {
+  const holding = scope.roots.filter((r) => isWithin(real, r));
+  if (holding.length === 0) {
     throw new ApplyPatchError(
       'permission',
       `apply_patch refused to write ${shown}: ${real} is outside the writable roots of the workspace-write sandbox (${scope.roots.join(', ')})`,
     );
   }
-  for (const r of scope.roots) {
-    const guarded = PROTECTED_SUBPATHS.map((p) => path.join(r, p)).find((g) => within(real, g));
-    if (guarded) throw new ApplyPatchError('permission', `apply_patch refused to write ${shown}: ${guarded} stays read-only in the sandbox`);
+  for (const r of holding) {
+    const parts = path.relative(r, real).split(path.sep).filter(Boolean);
+    const i = parts.findIndex((p) => PROTECTED_NAMES.has(p.toLowerCase()));
+    if (i >= 0) {
+      const guarded = path.join(r, ...parts.slice(0, i + 1));
+      throw new ApplyPatchError('permission', `apply_patch refused to write ${shown}: ${guarded} stays read-only in the sandbox`);
+    }
   }
+  const root = holding.reduce((a, b) => (b.length > a.length ? b : a));
+  return { root, parts: path.relative(root, real).split(path.sep).filter(Boolean) };
+}
+
+/** Where a write (after !== null) or a delete of abs goes, checked against the policy. */
+async function checkWritable(abs: string, shown: string, scope: PatchScope, forDelete = false): Promise<ConfinedTarget | null> {
+  if (scope.kind !== 'roots') return confine(abs, shown, scope);
+  // A write follows an in-root symlink to its file; a delete removes the entry itself, so only its parent is
+  // resolved. Both also check the fully resolved path (a delete of a link to outside is refused too).
+  const target = confine(await canonical(abs, shown), shown, scope);
+  if (!forDelete) return target;
+  return confine(path.join(await canonical(path.dirname(abs), shown), path.basename(abs)), shown, scope);
 }
 
 async function assertNotDirectory(abs: string, shown: string): Promise<void> {
   const st = await stat(abs).catch(() => null);
   if (st?.isDirectory()) throw new ApplyPatchError('verification', `${shown} is a directory, not a file`);
+}
+
+async function readPlanned(abs: string, target: ConfinedTarget | null): Promise<string | null> {
+  try {
+    if (target === null) return await readTextOrNull(abs);
+    const now = await readConfined(target);
+    if (now.kind === 'symlink') throw new ConfinedFsError('refused', `${path.join(target.root, ...target.parts)} is a symbolic link; apply_patch never writes through symbolic links`);
+    return now.kind === 'absent' ? null : now.text;
+  } catch (e) {
+    if (e instanceof ConfinedFsError && e.kind === 'refused') throw new ApplyPatchError('permission', `apply_patch refused to write ${abs}: ${e.message}`);
+    throw new ApplyPatchError('io', `apply_patch could not read ${abs}: ${(e as Error).message}`);
+  }
 }
 
 /** Parses and checks the whole patch against the files and the policy; writes nothing. */
@@ -226,22 +298,24 @@ export async function planPatch(input: string, ctx: ApplyPatchContext): Promise<
   if (hunks.length === 0) throw new ApplyPatchError('parse', 'invalid patch: no files were modified');
   const before = new Map<string, string | null>();
   const state = new Map<string, string | null>();
-  const current = async (abs: string): Promise<string | null> => {
+  /** A file's content before the patch; a checked target is read without following symlinks (as commitPatch will). */
+  const current = async (abs: string, target: ConfinedTarget | null): Promise<string | null> => {
     if (state.has(abs)) return state.get(abs) ?? null;
-    const text = await readTextOrNull(abs).catch((e: Error) => {
-      throw new ApplyPatchError('io', `apply_patch could not read ${abs}: ${e.message}`);
-    });
+    const text = await readPlanned(abs, target);
     before.set(abs, text);
     state.set(abs, text);
     return text;
   };
+  const scope = scopeOf(ctx);
+  const shownAs = new Map<string, string>();
   const changes: FileUpdateChange[] = [];
   const summary: string[] = [];
   for (const hunk of hunks) {
     const abs = path.resolve(ctx.cwd, hunk.path);
-    await checkWritable(abs, hunk.path, ctx);
+    shownAs.set(abs, hunk.path);
+    const target = await checkWritable(abs, hunk.path, scope);
     await assertNotDirectory(abs, hunk.path);
-    const old = await current(abs);
+    const old = await current(abs, target);
     if (hunk.type === 'add') {
       state.set(abs, hunk.contents);
       changes.push({ path: abs, kind: { type: 'add' }, diff: hunk.contents });
@@ -257,9 +331,10 @@ export async function planPatch(input: string, ctx: ApplyPatchContext): Promise<
       let dest = abs;
       if (hunk.movePath !== null) {
         dest = path.resolve(ctx.cwd, hunk.movePath);
-        await checkWritable(dest, hunk.movePath, ctx);
+        shownAs.set(dest, hunk.movePath);
+        const destTarget = await checkWritable(dest, hunk.movePath, scope);
         await assertNotDirectory(dest, hunk.movePath);
-        await current(dest);
+        await current(dest, destTarget);
         state.set(abs, null);
       }
       state.set(dest, next);
@@ -267,7 +342,11 @@ export async function planPatch(input: string, ctx: ApplyPatchContext): Promise<
       summary.push(`M ${hunk.movePath ?? hunk.path}`);
     }
   }
-  const writes = [...state].map(([p, after]) => ({ path: p, before: before.get(p) ?? null, after }));
+  const writes: PlannedWrite[] = [];
+  for (const [p, after] of state) {
+    const target = await checkWritable(p, shownAs.get(p) ?? p, scope, after === null);
+    writes.push({ path: p, before: before.get(p) ?? null, after, target });
+  }
   const shown = (p: string) => {
     const rel = path.relative(ctx.cwd, p);
     return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : p;
@@ -276,23 +355,58 @@ export async function planPatch(input: string, ctx: ApplyPatchContext): Promise<
   return { changes, unifiedDiff, summary: `Success. Updated the following files:\n${summary.join('\n')}\n`, writes };
 }
 
-/** Writes a plan made by planPatch, after checking no file changed since; records baselines for the turn diff. */
+function commitError(w: PlannedWrite, e: unknown, phase: 'check' | 'write'): ApplyPatchError {
+  if (e instanceof ApplyPatchError) return e;
+  if (e instanceof ConfinedFsError) {
+    return e.kind === 'refused'
+      ? new ApplyPatchError('permission', `apply_patch refused to write ${w.path}: ${e.message}`)
+      : new ApplyPatchError('verification', phase === 'check' ? `${e.message}; nothing was written` : e.message);
+  }
+  return new ApplyPatchError('io', `apply_patch could not ${phase === 'check' ? 'read' : 'write'} ${w.path}: ${(e as Error).message}`);
+}
+
+/** Is the file still as planned? Confined targets are read without following any symlink. */
+async function unchanged(w: PlannedWrite): Promise<boolean> {
+  if (w.target === null) return (await readTextOrNull(w.path)) === w.before;
+  const now = await readConfined(w.target);
+  if (now.kind === 'symlink') {
+    // Removing a link's entry never touches what it points to; writing through one is never done.
+    if (w.after === null) return true;
+    throw new ConfinedFsError('refused', `${path.join(w.target.root, ...w.target.parts)} is a symbolic link; apply_patch never writes through symbolic links`);
+  }
+  return (now.kind === 'absent' ? null : now.text) === w.before;
+}
+
+/**
+ * Writes a plan made by planPatch, after checking no file changed since; records baselines for the turn diff.
+ * Creations and updates go first and deletes last, so a failing write never leaves a moved file's source deleted.
+ */
 export async function commitPatch(plan: PatchPlan, tracker?: TurnDiffTracker): Promise<ApplyPatchResult> {
   for (const w of plan.writes) {
-    if ((await readTextOrNull(w.path)) !== w.before) {
-      throw new ApplyPatchError('verification', `${w.path} changed on disk after the patch was checked; nothing was written`);
+    let same: boolean;
+    try {
+      same = await unchanged(w);
+    } catch (e) {
+      throw commitError(w, e, 'check');
     }
+    if (!same) throw new ApplyPatchError('verification', `${w.path} changed on disk after the patch was checked; nothing was written`);
   }
-  for (const w of plan.writes) {
+  const ordered = [...plan.writes.filter((w) => w.after !== null), ...plan.writes.filter((w) => w.after === null)];
+  for (const w of ordered) {
+    if (w.after === w.before) continue;
     tracker?.recordBaseline(w.path, w.before);
     try {
-      if (w.after === null) await rm(w.path, { force: true });
-      else if (w.after !== w.before) {
+      if (w.target !== null) {
+        if (w.after === null) await unlinkConfined(w.target);
+        else await writeConfined(w.target, w.after, w.before);
+      } else if (w.after === null) {
+        await rm(w.path, { force: true });
+      } else {
         await mkdir(path.dirname(w.path), { recursive: true });
         await writeFile(w.path, w.after);
       }
     } catch (e) {
-      throw new ApplyPatchError('io', `apply_patch could not write ${w.path}: ${(e as Error).message}`);
+      throw commitError(w, e, 'write');
     }
   }
   return { changes: plan.changes, unifiedDiff: plan.unifiedDiff, output: plan.summary };
