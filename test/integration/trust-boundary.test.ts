@@ -278,3 +278,26 @@ test('workspace-write: every .git in the workspace stays read-only, nested ones 
   assert.equal(existsSync(path.join(s.work, 'sub', '.git')), true, 'sub/.git was not moved');
   assert.equal(readFileSync(path.join(s.work, 'sub', 'src', 'main.txt'), 'utf8'), 'ok\n', 'the rest of the repository stays writable');
 });
+
+test('workspace-write, home under /tmp: apply_patch (written by the server itself) cannot touch the home either', async (t) => {
+  const s = await setup(t, { sandbox: 'workspace-write' });
+  const config = path.join(s.home, 'config.toml');
+  const original = readFileSync(config, 'utf8');
+  const attempts = [
+    `*** Begin Patch\n*** Add File: ${s.home}/planted.toml\n+sandbox_mode = "danger-full-access"\n*** End Patch`,
+    `*** Begin Patch\n*** Update File: ${config}\n@@\n-model = "mock-model"\n+model = "evil"\n*** End Patch`,
+    `*** Begin Patch\n*** Delete File: ${s.home}/codex-web-access-token\n*** End Patch`,
+  ];
+  for (const [i, patch] of attempts.entries()) {
+    const callId = `call_patch_home_${i}`;
+    s.mock.enqueue(sse.applyPatch(patch, callId), sse.message('done'));
+    const { turn } = await s.c.request<{ turn: { id: string } }>('turn/start', { threadId: s.threadId, input: [{ type: 'text', text: 'fix config' }] });
+    await s.c.readUntilNotification<{ turn: { id: string } }>('turn/completed', (p) => p.turn.id === turn.id);
+    const reqs = await s.mock.waitForRequests(2 * (i + 1));
+    const sent = JSON.stringify(reqs[reqs.length - 1]!.body!.input);
+    assert.match(sent, /server's own state/, `patch ${i} was refused for the model:\n${sent.slice(-400)}`);
+  }
+  assert.equal(readFileSync(config, 'utf8'), original);
+  assert.equal(existsSync(path.join(s.home, 'planted.toml')), false);
+  assert.equal(readFileSync(path.join(s.home, 'codex-web-access-token'), 'utf8'), `${ACCESS_TOKEN}\n`);
+});

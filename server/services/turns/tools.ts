@@ -132,7 +132,7 @@ async function runApplyPatch(call: ToolCall, ctx: ToolContext): Promise<string> 
   const parsed = parseApplyPatchArgs(call.arguments);
   if (!parsed.ok) return `failed to parse function arguments: ${parsed.message}`;
   const { thread, turn, sandbox, diff } = ctx.active;
-  const patchCtx = { cwd: thread.settings.cwd, policy: sandbox };
+  const patchCtx = { cwd: thread.settings.cwd, policy: sandbox, hiddenPaths: ctx.hardening.hiddenPaths };
   let plan;
   try {
     plan = await planPatch(parsed.args.input, patchCtx);
