@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { frameAncestorsSources } from './security-headers';
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -27,7 +28,7 @@ a{color:var(--accent)}
  * The page every unauthenticated browser request gets: how to log in, plus a field to paste the
  * token (a GET form, so it lands on the same `?token=` exchange as the login link).
  */
-export function sendLoginPage(res: ServerResponse, opts: { badToken: boolean; pathname: string; retryUrl: string }): void {
+export function sendLoginPage(res: ServerResponse, opts: { badToken: boolean; pathname: string; retryUrl: string; frameAncestors?: readonly string[] }): void {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>Sign in · Codex Web</title><style>${STYLE}</style></head>
@@ -53,7 +54,7 @@ on such visits: <a href="${escapeHtml(opts.retryUrl)}">open this page again</a>.
     'www-authenticate': 'Bearer realm="codex-web"',
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors ${frameAncestorsSources(opts.frameAncestors ?? [])}; base-uri 'none'`,
   });
   res.end(html);
 }

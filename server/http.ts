@@ -7,12 +7,16 @@ import type { AccessControl } from './auth';
 import { sendLoginPage, sendTrpcError } from './auth-page';
 import { hostHeaderIsLoopback, originAllowed, pathOf, reject, sameOriginWrite } from './http-common';
 import { attachRpcSocket, WS_HARD_MAX_PAYLOAD } from './rpc/ws';
+import { preparePageRequest, setBaselineHeaders, type PagePolicy } from './security-headers';
 import type { Services } from './services/services';
 import { appRouter } from './trpc/router';
+import { boundTrpcSocket } from './trpc/ws';
 
 export interface NextHandlers {
   request: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
+  /** next dev: its pages need 'unsafe-eval' in the CSP. */
+  dev?: boolean;
 }
 
 const isTrpcPath = (p: string) => p === '/api/trpc' || p.startsWith('/api/trpc/');
@@ -29,10 +33,10 @@ function withoutToken(url: URL): string {
 }
 
 /** `GET /any/page?token=…`: a valid token becomes the session cookie, then the same URL without it. */
-function login(access: AccessControl, req: IncomingMessage, res: ServerResponse, url: URL): void {
+function login(access: AccessControl, req: IncomingMessage, res: ServerResponse, url: URL, policy: PagePolicy): void {
   const target = withoutToken(url);
   if (!access.tokenMatches(url.searchParams.get('token') ?? '')) {
-    return sendLoginPage(res, { badToken: true, pathname: samePath(url.pathname), retryUrl: target });
+    return sendLoginPage(res, { badToken: true, pathname: samePath(url.pathname), retryUrl: target, frameAncestors: policy.frameAncestors });
   }
   res.writeHead(303, { location: target, 'set-cookie': access.sessionCookie(req), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end();
 }
@@ -41,13 +45,17 @@ function login(access: AccessControl, req: IncomingMessage, res: ServerResponse,
 export function createAppServer(services: Services, next: NextHandlers, isReady: () => boolean, access: AccessControl): Server {
   const trpcHttp = createHTTPHandler({ router: appRouter, createContext: () => ({ services }), basePath: '/api/trpc/' });
   const trpcWss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // Before tRPC's own listener: every send of the adapter goes through the slow-consumer bound.
+  trpcWss.on('connection', (socket) => boundTrpcSocket(socket));
   const trpcHandler = applyWSSHandler({ wss: trpcWss, router: appRouter, createContext: () => ({ services }) });
   const rpcWss = new WebSocketServer({ noServer: true, maxPayload: WS_HARD_MAX_PAYLOAD });
   rpcWss.on('connection', (socket) => attachRpcSocket(services, socket));
+  const policy: PagePolicy = { frameAncestors: services.config.raw.web?.frame_ancestors ?? [], dev: next.dev ?? false };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const p = url.pathname;
+    setBaselineHeaders(res, policy);
     if (p === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     if (p === '/readyz') return void res.writeHead(isReady() ? 200 : 503, { 'content-type': 'text/plain' }).end(isReady() ? 'ready' : 'starting');
     if (!access.enabled && !hostHeaderIsLoopback(req)) {
@@ -55,17 +63,18 @@ export function createAppServer(services: Services, next: NextHandlers, isReady:
     }
     const trpc = isTrpcPath(p);
     const isRead = req.method === 'GET' || req.method === 'HEAD';
-    if (access.enabled && !trpc && p !== '/rpc' && isRead && url.searchParams.has('token')) return login(access, req, res, url);
+    if (access.enabled && !trpc && p !== '/rpc' && isRead && url.searchParams.has('token')) return login(access, req, res, url, policy);
     if (!access.authenticated(req)) {
       if (trpc) return sendTrpcError(res, 401, 'Not signed in: open the login link codex-web serve printed, or send "Authorization: Bearer <token>".');
       if (p === '/rpc') return void res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="codex-web"' }).end('Unauthorized');
-      return sendLoginPage(res, { badToken: false, pathname: samePath(p), retryUrl: withoutToken(url) });
+      return sendLoginPage(res, { badToken: false, pathname: samePath(p), retryUrl: withoutToken(url), frameAncestors: policy.frameAncestors });
     }
     if (trpc) {
       if (!isRead && !sameOriginWrite(req)) return sendTrpcError(res, 403, 'Cross-site request refused: tRPC writes need a same-origin Origin and "x-codex-web: 1".');
       return trpcHttp(req, res);
     }
     if (p === '/rpc') return void res.writeHead(426, { 'content-type': 'text/plain' }).end('/rpc speaks JSON-RPC over WebSocket');
+    preparePageRequest(req, res, policy);
     next.request(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end('internal error');
     });

