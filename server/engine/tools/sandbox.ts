@@ -160,8 +160,9 @@ export function protectedPaths(roots: readonly string[]): string[] {
 }
 
 /** Bounds for the walk that finds nested `.git`/`.codex` entries (a cwd such as ~/src holds many repositories); at
- * the bound a command waits about 0.1 s (warm cache). Deeper or later entries are not found: README, Security model. */
+ * the bound a command waits about 0.1 s (warm cache, measured by npm run bench:sandbox). Deeper or later entries are not found: README, Security model. */
 const NESTED_WALK_MAX_DIRS = 4_000;
+const NESTED_WALK_MAX_ENTRIES = 40_000;
 const NESTED_WALK_MAX_DEPTH = 6;
 /** Folders the walk does not enter: package trees are large and hold no repositories of the user's. */
 const NESTED_WALK_SKIP = new Set(['node_modules', '.venv', 'target', '__pycache__']);
@@ -174,6 +175,7 @@ export function nestedProtectedPaths(root: string, maxDirs = NESTED_WALK_MAX_DIR
   const found: string[] = [];
   let queue: string[] = [root];
   let visited = 0;
+  let seen = 0;
   for (let depth = 0; depth <= NESTED_WALK_MAX_DEPTH && queue.length > 0; depth++) {
     const next: string[] = [];
     for (const dir of queue) {
@@ -184,6 +186,8 @@ export function nestedProtectedPaths(root: string, maxDirs = NESTED_WALK_MAX_DIR
       } catch {
         continue;
       }
+      seen += entries.length;
+      if (seen > NESTED_WALK_MAX_ENTRIES) return found;
       for (const e of entries) {
         const full = path.join(dir, e.name);
         if ((PROTECTED_SUBPATHS as readonly string[]).includes(e.name)) {
