@@ -21,6 +21,14 @@ export default tseslint.config(
     },
   },
   {
+    // test/ is for tests only: what ships (server, UI, the demo) and what is shared (testkit/, e2e, benchmarks)
+    // never imports from it; shared fakes and config writers live in testkit/.
+    files: ['server/**', 'db/**', 'app/**', 'components/**', 'scripts/**', 'testkit/**', 'e2e/**', 'bench/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/test/*', '@/test/*'], message: 'Import shared test code from testkit/, not test/.' }] }],
+    },
+  },
+  {
     files: ['**/*.mjs', 'scripts/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

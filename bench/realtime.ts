@@ -2,7 +2,7 @@
  * `npm run bench:realtime` — latency the realtime broker adds to audio (issue 4, "Measure").
  *
  * Our real server (`app-server` on stdio, CODEX_WEB_LOG=silent) brokers a v2 WebSocket realtime session to a
- * fake upstream on 127.0.0.1 (test/support/realtime-upstream.ts), both ends in this process, one clock:
+ * fake upstream on 127.0.0.1 (testkit/realtime-upstream.ts), both ends in this process, one clock:
  *   in:  `thread/realtime/appendAudio` line written → the `input_audio_buffer.append` frame received upstream;
  *   out: upstream `response.output_audio.delta` sent → `thread/realtime/outputAudio/delta` line read here.
  * 5,000 frames each way of 20 ms of 24 kHz mono PCM16 (960 bytes, base64), paced every 20 ms, frame number in
@@ -22,9 +22,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { sse, startMockResponsesServer } from '../test/support/mock-responses-server';
-import { backgroundAgentCall, realtimeConfigToml } from '../test/support/realtime-harness';
-import { startRealtimeWsServer } from '../test/support/realtime-upstream';
+import { realtimeConfigToml } from '../testkit/mock-provider-config';
+import { startMockResponsesServer } from '../testkit/mock-responses-server';
+import { backgroundAgentCall, startRealtimeWsServer } from '../testkit/realtime-upstream';
+import { sse } from '../testkit/responses-sse';
 import { fmtMs, percentile } from './lib/stats';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildSandboxedCommand, nestedProtectedPaths, type SandboxHardening } from '../server/engine/tools/sandbox';
-import { writeSeccompProgram } from '../server/engine/tools/seccomp';
+import { buildSandboxedCommand, nestedProtectedPaths, type SandboxHardening } from '../server/engine/exec/sandbox';
+import { writeSeccompProgram } from '../server/engine/exec/seccomp';
 import type { SandboxPolicy } from '../server/protocol/common';
 import { fmtMs, summarize } from './lib/stats';
 

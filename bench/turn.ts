@@ -2,7 +2,7 @@
  * `npm run bench:turn` — agent turn latency and streaming throughput over stdio (issue 3, "Benchmarks").
  *
  * The real server (`app-server`, CODEX_WEB_LOG=silent) against the scripted mock Responses server
- * (test/support/mock-responses-server.ts), approval_policy = "never":
+ * (testkit/mock-responses-server.ts), approval_policy = "never":
  *   (a) round trip of a trivial turn — turn/start written → turn/completed read — over 50 turns on one thread
  *       after 5 warm-up turns; target p50 ≤ 25 ms (reference app-server 0.169: p50 116 ms per the issue);
  *   (b) streaming — one response of 20,000 text deltas: turn/start written → the client holds all 20,000
@@ -27,7 +27,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { sse, startMockResponsesServer, type MockResponsesServer, type SseReply } from '../test/support/mock-responses-server';
+import { startMockResponsesServer, type MockResponsesServer } from '../testkit/mock-responses-server';
+import { sse, type SseReply } from '../testkit/responses-sse';
 import { fmtMs, percentile, summarize, type Summary } from './lib/stats';
 import { StdioRpc, type Incoming, type SpawnSpec } from './lib/stdio-rpc';
 

@@ -18,7 +18,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { e2eReply } from '../e2e/fixtures/mock-provider';
-import { startMockResponsesServer } from '../test/support/mock-responses-server';
+import { mockProviderConfig } from '../testkit/mock-provider-config';
+import { startMockResponsesServer } from '../testkit/mock-responses-server';
 import { COMMON_TERM, makeDataset, NO_MATCH_TERM, RARE_TERM } from './lib/dataset';
 import { seedCodexWeb } from './lib/seed';
 import { fmtMs, summarize } from './lib/stats';
@@ -162,10 +163,7 @@ async function main(): Promise<void> {
     const dataset = makeDataset(THREADS);
     seedCodexWeb(home, dataset.threads);
     console.log(`seeded ${THREADS.toLocaleString('en-US')} threads in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
-    writeFileSync(
-      path.join(home, 'config.toml'),
-      `model = "mock-model"\napproval_policy = "never"\nsandbox_mode = "read-only"\nmodel_provider = "mock_provider"\n\n[model_providers.mock_provider]\nname = "Mock provider for bench"\nbase_url = "${mock.url}"\nwire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\n`,
-    );
+    writeFileSync(path.join(home, 'config.toml'), mockProviderConfig({ baseUrl: mock.url, approvalPolicy: 'never', sandbox: 'read-only', name: 'Mock provider for bench' }));
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, [path.join(ROOT, 'dist/codex-web.mjs'), 'serve', '--home', home, '--port', String(port)], { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });

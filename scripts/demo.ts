@@ -14,6 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mockProviderConfig } from '../testkit/mock-provider-config';
 import { DEMO_PROMPTS, startScriptedMockProvider } from './mock-provider';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,19 +34,8 @@ function prepare(mockUrl: string): { home: string; workspace: string } {
   mkdirSync(path.join(workspace, 'src'), { recursive: true });
   writeFileSync(
     path.join(home, 'config.toml'),
-    `# Written by npm run demo: every answer comes from the scripted mock model in scripts/mock-provider.ts.
-model = "codex-web-demo"
-model_provider = "mock_provider"
-approval_policy = "untrusted"
-sandbox_mode = "workspace-write"
-
-[model_providers.mock_provider]
-name = "Offline demo (scripted mock model)"
-base_url = "${mockUrl}"
-wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
-`,
+    '# Written by npm run demo: every answer comes from the scripted mock model in scripts/mock-provider.ts.\n' +
+      mockProviderConfig({ baseUrl: mockUrl, model: 'codex-web-demo', approvalPolicy: 'untrusted', sandbox: 'workspace-write', name: 'Offline demo (scripted mock model)' }),
   );
   writeFileSync(path.join(workspace, 'README.md'), '# Demo workspace\n\nA tiny project for the Codex Web offline demo. The agent works here.\n');
   writeFileSync(path.join(workspace, 'src', 'greet.js'), 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n');

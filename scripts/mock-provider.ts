@@ -1,6 +1,6 @@
 /**
  * The offline demo's model: a scripted, stateless Responses API on 127.0.0.1 (the same mock server the
- * integration tests use, test/support/mock-responses-server.ts). Every request is answered from the
+ * integration tests use, testkit/mock-responses-server.ts). Every request is answered from the
  * request alone — its last user message picks a scenario, and the tool outputs after that message say how
  * far the scenario got — so it never runs out of replies and any number of threads can use it at once.
  *
@@ -14,7 +14,8 @@
  *   anything else      → a reasoning summary and a streamed Markdown answer
  */
 import { pathToFileURL } from 'node:url';
-import { out, sse, startMockResponsesServer, type MockResponsesServer, type RecordedRequest, type SseReply } from '../test/support/mock-responses-server';
+import { startMockResponsesServer, type MockResponsesServer, type RecordedRequest } from '../testkit/mock-responses-server';
+import { out, sse, type SseReply } from '../testkit/responses-sse';
 
 export const DEMO_SHELL_COMMAND = 'ls -la && git status --short || true';
 export const DEMO_FILE = 'codex-web-demo.txt';

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { streamResponse, type ModelEvent, type ModelProvider, type StreamResponseOptions, parseRetryAfter, backoffDelay } from '../server/engine/model/client';
+import { streamResponse, type ModelEvent, type ModelProvider, type StreamResponseOptions } from '../server/engine/model/client';
+import { backoffDelay, parseRetryAfter } from '../server/util/retry';
 import { messageText } from '../server/engine/model/events';
 import { parseSseJson, SseParser, type SseFrame } from '../server/engine/model/sse';
-import { createGate, type MockResponsesServer, sse, startMockResponsesServer } from './support/mock-responses-server';
+import { type MockResponsesServer, startMockResponsesServer } from '../testkit/mock-responses-server';
+import { createGate, sse } from '../testkit/responses-sse';
 
 let server: MockResponsesServer;
 
@@ -457,7 +459,7 @@ describe('helpers', () => {
   });
 
   test('backoff is exponential with jitter and capped', () => {
-    const mid = { baseMs: 200, capMs: 10_000, random: () => 0.5 };
+    const mid = { baseMs: 200, maxMs: 10_000, random: () => 0.5 };
     assert.deepEqual([1, 2, 3, 4].map((n) => backoffDelay(n, mid)), [200, 400, 800, 1600]);
     assert.equal(backoffDelay(20, mid), 10_000);
     assert.equal(backoffDelay(1, { ...mid, random: () => 0 }), 160);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { mockProviderConfig } from '../../testkit/mock-provider-config';
 
 /** Temp folders a bench made (removed by `cleanup`) and the correctness problems it found. */
 export const problems: string[] = [];
@@ -22,22 +23,7 @@ export function check(ok: boolean, message: string): void {
 
 /** config.toml for a bench home (ours or the reference's): the mock provider at `baseUrl`, no retries. */
 export function writeMockProviderConfig(home: string, baseUrl: string): void {
-  writeFileSync(
-    path.join(home, 'config.toml'),
-    [
-      'model = "mock-model"',
-      'approval_policy = "never"',
-      'sandbox_mode = "read-only"',
-      'model_provider = "mock_provider"',
-      '[model_providers.mock_provider]',
-      'name = "Mock provider for bench"',
-      `base_url = "${baseUrl}"`,
-      'wire_api = "responses"',
-      'request_max_retries = 0',
-      'stream_max_retries = 0',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(path.join(home, 'config.toml'), mockProviderConfig({ baseUrl, approvalPolicy: 'never', sandbox: 'read-only', name: 'Mock provider for bench' }));
 }
 
 /** Runs a bench's main: temp folders are removed on success, failure and Ctrl-C. */

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { z } from 'zod';
+import { zodIssueText } from '../util/zod-issues';
 import { configFileSchema, type ConfigFile, type ModelProviderConfig } from './schema';
 
 export const DEFAULT_MODEL = 'gpt-5.1-codex';
@@ -107,8 +108,7 @@ export function loadConfig(opts: { home: string; overrides: string[]; strict: bo
   }
   const parsed = configFileSchema.safeParse(merged);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`invalid config ${configFile}: ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid config ${configFile}: ${zodIssueText(parsed.error, { root: '' })}`);
   }
   const raw = parsed.data;
 

@@ -20,6 +20,8 @@ export class RpcError extends Error {
     readonly code: number,
     message: string,
     readonly data?: unknown,
+    /** What went wrong, for transports with richer codes than JSON-RPC (tRPC's NOT_FOUND). */
+    readonly kind: 'notFound' | null = null,
   ) {
     super(message);
   }
@@ -31,7 +33,7 @@ export class RpcError extends Error {
 
 export const invalidRequest = (message: string) => new RpcError(ErrorCode.InvalidRequest, message);
 export const overloaded = () => new RpcError(ErrorCode.Overloaded, 'Server overloaded; retry later.');
-export const threadNotFound = (threadId: string) => invalidRequest(`thread ${threadId} not found`);
+export const threadNotFound = (threadId: string) => new RpcError(ErrorCode.InvalidRequest, `thread ${threadId} not found`, undefined, 'notFound');
 export const internalError = () => new RpcError(ErrorCode.InternalError, 'Internal error');
 
 /** Largest inbound message (one stdio line or one WebSocket text frame). */

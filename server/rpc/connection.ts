@@ -4,6 +4,7 @@ import { ErrorCode, MAX_MESSAGE_BYTES, RpcError, invalidRequest, overloaded, typ
 import { classifyMessage, type RequestId } from '../protocol/jsonrpc';
 import { initializeParams, type InitializeResponse } from '../protocol/initialize';
 import type { ServerNotification } from '../protocol/notifications';
+import { asRpcError } from '../services/errors';
 import type { Services } from '../services/services';
 import type { Subscriber } from '../services/event-hub';
 import { log } from '../util/log';
@@ -108,7 +109,8 @@ export class RpcConnection implements Subscriber {
       const result = await def.handler(parsed.data, { subscriber: this, experimentalApi: this.experimentalApi, services: this.services });
       this.sendResult(id, result ?? {});
     } catch (err) {
-      if (err instanceof RpcError) this.sendError(id, err.toBody());
+      const domain = asRpcError(err);
+      if (domain) this.sendError(id, domain.toBody());
       else {
         log.error(`${methodName} failed`, err);
         this.sendError(id, { code: ErrorCode.InternalError, message: 'Internal error' });

@@ -1,9 +1,7 @@
 import type { z } from 'zod';
+import { zodIssueText } from '../util/zod-issues';
 
 /** "Invalid params: threadId: expected string, received number" — names the offending field. */
 export function formatZodError(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'Invalid params';
-  const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'params';
-  return `Invalid params: ${where}: ${issue.message}`;
+  return error.issues.length === 0 ? 'Invalid params' : `Invalid params: ${zodIssueText(error, { root: 'params' })}`;
 }

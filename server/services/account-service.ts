@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { EffectiveConfig } from '../config/load';
 import { invalidRequest } from '../protocol/errors';
+import { afterReply } from '../util/after-reply';
 import type { EventHub } from './event-hub';
 
 export const AUTH_FILE_NAME = 'codex-web-auth.json';
@@ -33,7 +34,7 @@ export class AccountService {
     if (key.length === 0) throw invalidRequest('apiKey must not be empty');
     writeFileSync(this.file, JSON.stringify({ authMode: 'apikey', apiKey: key }), { mode: 0o600 });
     chmodSync(this.file, 0o600);
-    setImmediate(() => {
+    afterReply(() => {
       this.hub.broadcast({ method: 'account/login/completed', params: { loginId: null, success: true, error: null } });
       this.hub.broadcast({ method: 'account/updated', params: { authMode: 'apikey', planType: null } });
     });
@@ -49,7 +50,7 @@ export class AccountService {
 
   logout(): Record<string, never> {
     rmSync(this.file, { force: true });
-    setImmediate(() => this.hub.broadcast({ method: 'account/updated', params: { authMode: null, planType: null } }));
+    afterReply(() => this.hub.broadcast({ method: 'account/updated', params: { authMode: null, planType: null } }));
     return {};
   }
 }

@@ -6,17 +6,17 @@ import { GroupCommitWriter } from '../../db/writer';
 import type { EffectiveConfig } from '../config/load';
 import type { InitializeResponse } from '../protocol/initialize';
 import { ACCESS_TOKEN_FILE } from '../auth';
-import { type SandboxHardening } from '../engine/tools/sandbox';
-import { writeSeccompProgram } from '../engine/tools/seccomp';
+import { type SandboxHardening } from '../engine/exec/sandbox';
+import { writeSeccompProgram } from '../engine/exec/seccomp';
 import { redactLogSecrets } from '../util/log';
 import { packageVersion } from '../util/package-root';
 import { isPublicHeader } from './config-read';
 import { hiddenStatePaths } from './state-paths';
 import { AccountService } from './account-service';
-import { CommandExecService } from './command-exec';
+import { CommandExecService } from './command-exec/service';
 import { EventHub } from './event-hub';
-import { RealtimeService } from './realtime-service';
-import { ThreadService } from './thread-service';
+import { RealtimeService } from './realtime/service';
+import { ThreadService } from './threads/api';
 import { ApprovalBroker } from './turns/approvals';
 import { TurnRunner } from './turns/turn-runner';
 
@@ -68,9 +68,9 @@ export class Services {
     };
     redactLogSecrets(() => this.secrets());
     this.approvals = new ApprovalBroker((thread, requestId) =>
-      this.threads.publish(thread, { method: 'serverRequest/resolved', params: { threadId: thread.id, requestId } }),
+      thread.emit({ method: 'serverRequest/resolved', params: { threadId: thread.id, requestId } }),
     );
-    this.threads.onSubscribe = (thread, subscriber) => this.approvals.offerPending(thread, subscriber);
+    this.threads.registry.onSubscribe = (thread, subscriber) => this.approvals.offerPending(thread, subscriber);
     this.turns = new TurnRunner(this.threads, this.account, this.approvals, this.hardening);
     this.realtime = new RealtimeService({
       threads: this.threads,

@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { ErrorCode, RpcError } from '../protocol/errors';
+import { asRpcError, trpcCodeOf } from '../services/errors';
 import type { Services } from '../services/services';
 import { log } from '../util/log';
 
@@ -23,11 +23,8 @@ const t = initTRPC.context<TrpcContext>().create({
 const mapErrors = t.middleware(async ({ next, path }) => {
   const result = await next();
   if (!result.ok) {
-    const cause = result.error.cause;
-    if (cause instanceof RpcError) {
-      const code = cause.code === ErrorCode.Overloaded ? 'TOO_MANY_REQUESTS' : cause.code === ErrorCode.InternalError ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
-      throw new TRPCError({ code, message: cause.message, cause });
-    }
+    const domain = asRpcError(result.error.cause);
+    if (domain) throw new TRPCError({ code: trpcCodeOf(domain), message: domain.message, cause: domain });
     if (result.error.code === 'INTERNAL_SERVER_ERROR') log.error(`trpc ${path} failed`, result.error.cause ?? result.error);
   }
   return result;

@@ -7,7 +7,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { startMockResponsesServer, sse } from '../support/mock-responses-server';
+import { mockProviderConfig } from '../../testkit/mock-provider-config';
+import { startMockResponsesServer } from '../../testkit/mock-responses-server';
+import { sse } from '../../testkit/responses-sse';
 import { startStdioServer } from '../support/server-process';
 import type { ThreadSessionResult } from '../support/wire';
 
@@ -30,22 +32,12 @@ test('a directory swapped for a symlink during the approval wait does not redire
   writeFileSync(path.join(outside, 'file.txt'), 'original\n');
   writeFileSync(
     path.join(home, 'config.toml'),
-    `model = "mock-model"
-approval_policy = "untrusted"
-sandbox_mode = "workspace-write"
-model_provider = "mock_provider"
-
-[sandbox_workspace_write]
-exclude_slash_tmp = true
-exclude_tmpdir_env_var = true
-
-[model_providers.mock_provider]
-name = "Mock provider for test"
-base_url = "${mock.url}"
-wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
-`,
+    mockProviderConfig({
+      baseUrl: mock.url,
+      approvalPolicy: 'untrusted',
+      sandbox: 'workspace-write',
+      extra: '\n[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n',
+    }),
   );
   const c = startStdioServer({ home, args: [], env: { CODEX_WEB_MODEL_RETRY_BASE_MS: '20' } });
   t.after(async () => {

@@ -2,17 +2,9 @@
 // same thread, and what the agent says goes back to the realtime conversation.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createGate, sse } from '../support/mock-responses-server';
-import {
-  audioDelta,
-  backgroundAgentCall,
-  functionCallOutput,
-  functionCallOutputs,
-  progressUpdate,
-  realtimeHarness,
-  sessionUpdated,
-  startWebrtc,
-} from '../support/realtime-harness';
+import { audioDelta, backgroundAgentCall, sessionUpdated } from '../../testkit/realtime-upstream';
+import { createGate, sse } from '../../testkit/responses-sse';
+import { functionCallOutput, functionCallOutputs, progressUpdate, realtimeHarness, startWebrtc } from '../support/realtime-harness';
 
 interface TurnParams {
   threadId: string;

@@ -3,8 +3,9 @@
 // and mirroring typed user text.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sse } from '../support/mock-responses-server';
-import { AUDIO_CHUNK, audioDelta, backgroundAgentCall, realtimeHarness, sessionUpdated, startWebrtc, userTextItem } from '../support/realtime-harness';
+import { audioDelta, backgroundAgentCall, sessionUpdated } from '../../testkit/realtime-upstream';
+import { sse } from '../../testkit/responses-sse';
+import { AUDIO_CHUNK, realtimeHarness, startWebrtc, userTextItem } from '../support/realtime-harness';
 
 type Closed = { threadId: string; reason: string };
 

@@ -1,16 +1,8 @@
 // Seed 001 (realtime_conversation.rs), WebRTC scenarios: call creation, SDP, sideband join, audio/text relay.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultCallReply } from '../support/realtime-upstream';
-import {
-  AUDIO_CHUNK,
-  audioDelta,
-  multipartBody,
-  realtimeHarness,
-  sessionUpdated,
-  startWebrtc,
-  userTextItem,
-} from '../support/realtime-harness';
+import { audioDelta, defaultCallReply, sessionUpdated } from '../../testkit/realtime-upstream';
+import { AUDIO_CHUNK, multipartBody, realtimeHarness, startWebrtc, userTextItem } from '../support/realtime-harness';
 
 const BG_TOOL =
   '{"type":"function","name":"background_agent","description":"Send a user request to the background agent. Use this as the default action. If the background agent is idle, this starts a new task and returns the final result to the user. If the background agent is already working on a task, this sends the request as guidance to steer that previous task. If the user asks to do something next, later, after this, or once current work finishes, call this tool so the work is actually queued instead of merely promising to do it later.","parameters":{"type":"object","properties":{"prompt":{"type":"string","description":"The user request to delegate to the background agent."}},"required":["prompt"],"additionalProperties":false}}';

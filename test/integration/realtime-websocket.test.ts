@@ -1,8 +1,9 @@
 // Seed 001 (realtime_conversation.rs) WebSocket scenarios, listVoices, the feature flag, and seed 000's gating.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sessionUpdated } from '../../testkit/realtime-upstream';
 import { homeFixture, stdioServer } from '../support/fixtures';
-import { AUDIO_CHUNK, realtimeHarness, sessionUpdated } from '../support/realtime-harness';
+import { AUDIO_CHUNK, realtimeHarness } from '../support/realtime-harness';
 
 const STARTUP_CONTEXT_HEADER = 'Startup context from Codex.';
 

@@ -2,7 +2,7 @@
 // process: what it streams must add up like /rpc's notifications do (architecture.md convention 3).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sse } from '../support/mock-responses-server';
+import { sse } from '../../testkit/responses-sse';
 import { MessageFold, startThread, startTrpcServe, startTurn, TrpcSocket, type Tracked } from '../support/trpc-ws';
 
 /** Final texts of the agent messages in `events`, by item id (what item/completed says). */

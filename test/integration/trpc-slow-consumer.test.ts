@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import WebSocket from 'ws';
 import type { AppRouter } from '../../server/trpc/router';
-import { sse, type OutputSpec } from '../support/mock-responses-server';
+import { sse, type OutputSpec } from '../../testkit/responses-sse';
 import { memoryOf, MessageFold, startStallingProxy, startThread, startTrpcServe, startTurn, TrpcSocket, type TrpcServe, type Tracked } from '../support/trpc-ws';
 
 // Each turn runs on a new thread: 2 MiB of text that reaches the tab three times (deltas,

@@ -7,7 +7,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { startMockResponsesServer, sse, type MockResponsesServer } from '../support/mock-responses-server';
+import { mockProviderConfig } from '../../testkit/mock-provider-config';
+import { startMockResponsesServer, type MockResponsesServer } from '../../testkit/mock-responses-server';
+import { sse } from '../../testkit/responses-sse';
 import { startStdioServer, type StdioClient } from '../support/server-process';
 import type { ThreadSessionResult } from '../support/wire';
 
@@ -30,21 +32,6 @@ interface SetupOptions {
   env?: Record<string, string>;
 }
 
-function configToml(mockUrl: string, sandbox: string, extra = ''): string {
-  return `model = "mock-model"
-approval_policy = "never"
-sandbox_mode = "${sandbox}"
-model_provider = "mock_provider"
-${extra}
-[model_providers.mock_provider]
-name = "Mock provider for test"
-base_url = "${mockUrl}"
-wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
-`;
-}
-
 async function setup(t: TestContext, opts: SetupOptions): Promise<Setup> {
   const mock = await startMockResponsesServer();
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'codex-web-trust-')));
@@ -52,7 +39,7 @@ async function setup(t: TestContext, opts: SetupOptions): Promise<Setup> {
   mkdirSync(work);
   const home = opts.home ? opts.home(root, work) : path.join(root, 'home');
   mkdirSync(home, { recursive: true });
-  writeFileSync(path.join(home, 'config.toml'), configToml(mock.url, opts.sandbox, opts.extraConfig));
+  writeFileSync(path.join(home, 'config.toml'), mockProviderConfig({ baseUrl: mock.url, approvalPolicy: 'never', sandbox: opts.sandbox, extra: opts.extraConfig }));
   writeFileSync(path.join(home, 'codex-web-access-token'), `${ACCESS_TOKEN}\n`, { mode: 0o600 });
   const c = startStdioServer({ home, env: { CODEX_WEB_MODEL_RETRY_BASE_MS: '20', ...opts.env } });
   t.after(async () => {

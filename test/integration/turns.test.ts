@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { startMockResponsesServer, sse, type MockResponsesServer } from '../support/mock-responses-server';
+import { mockProviderConfig } from '../../testkit/mock-provider-config';
+import { startMockResponsesServer, type MockResponsesServer } from '../../testkit/mock-responses-server';
+import { sse } from '../../testkit/responses-sse';
 import { startStdioServer, type StdioClient } from '../support/server-process';
 import { startWsServer, type WsClient } from '../support/ws-client';
 import type { ThreadSessionResult } from '../support/wire';
@@ -32,18 +34,14 @@ async function setup(t: TestContext, opts: SetupOptions = {}) {
   const work = mkdtempSync(path.join(os.tmpdir(), 'codex-web-work-'));
   writeFileSync(
     path.join(dir, 'config.toml'),
-    `model = "mock-model"
-approval_policy = "${opts.approvalPolicy ?? 'never'}"
-sandbox_mode = "${opts.sandbox ?? 'workspace-write'}"
-model_provider = "mock_provider"
-${opts.extraConfig ?? ''}
-[model_providers.mock_provider]
-name = "Mock provider for test"
-base_url = "${mock.url}"
-wire_api = "responses"
-request_max_retries = ${opts.requestMaxRetries ?? 0}
-stream_max_retries = ${opts.streamMaxRetries ?? 0}
-`,
+    mockProviderConfig({
+      baseUrl: mock.url,
+      approvalPolicy: opts.approvalPolicy ?? 'never',
+      sandbox: opts.sandbox ?? 'workspace-write',
+      extra: opts.extraConfig,
+      requestMaxRetries: opts.requestMaxRetries,
+      streamMaxRetries: opts.streamMaxRetries,
+    }),
   );
   const c = startStdioServer({ home: dir, args: [], env: { CODEX_WEB_MODEL_RETRY_BASE_MS: '20' } });
   t.after(async () => {
@@ -264,10 +262,7 @@ test('dynamic tools: item/tool/call round trip produces a dynamicToolCall item a
 test('an approval outlives the connection that was asked: the next subscriber gets it and its answer counts', async (t) => {
   const mock = await startMockResponsesServer();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'codex-web-turns-'));
-  writeFileSync(
-    path.join(dir, 'config.toml'),
-    `model = "mock-model"\napproval_policy = "untrusted"\nsandbox_mode = "workspace-write"\nmodel_provider = "mock_provider"\n[model_providers.mock_provider]\nbase_url = "${mock.url}"\nwire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\n`,
-  );
+  writeFileSync(path.join(dir, 'config.toml'), mockProviderConfig({ baseUrl: mock.url, approvalPolicy: 'untrusted', sandbox: 'workspace-write', name: null }));
   const ws = await startWsServer({ home: dir, args: ['-c', 'thread_unload_grace_s=60'] });
   t.after(async () => {
     await ws.server.kill();

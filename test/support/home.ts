@@ -1,23 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { mockProviderConfig } from '../../testkit/mock-provider-config';
 
 /** The config.toml the seeds write (000/004), pointing the provider at a mock upstream. */
 export function seedConfigToml(upstreamUrl: string, approvalPolicy = 'never'): string {
-  return `
-model = "mock-model"
-approval_policy = "${approvalPolicy}"
-sandbox_mode = "read-only"
-
-model_provider = "mock_provider"
-
-[model_providers.mock_provider]
-name = "Mock provider for test"
-base_url = "${upstreamUrl}/v1"
-wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
-`;
+  return mockProviderConfig({ baseUrl: `${upstreamUrl}/v1`, approvalPolicy, sandbox: 'read-only' });
 }
 
 export interface TempHome {

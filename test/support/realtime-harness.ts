@@ -1,54 +1,18 @@
 /**
  * The seed-001 realtime route, end to end: our real server on stdio, a mock Responses server for the
  * delegated coding-agent turns, a fake call-create endpoint in front of it (same provider base_url) and a
- * scripted realtime/sideband WebSocket server. Mirrors `RealtimeE2eHarness` of the seed.
+ * scripted realtime/sideband WebSocket server. Mirrors `RealtimeE2eHarness` of the seed. The fakes and the
+ * frames they send live in testkit/ (realtime-upstream.ts); this file is the test side.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { startMockResponsesServer, type MockResponsesServer, type ReplyScript } from './mock-responses-server';
-import { startRealtimeCallsServer, startRealtimeWsServer, type ConnectionScript, type RealtimeCallsServer, type RealtimeWsServer } from './realtime-upstream';
+import { realtimeConfigToml } from '../../testkit/mock-provider-config';
+import { startMockResponsesServer, type MockResponsesServer, type ReplyScript } from '../../testkit/mock-responses-server';
+import { startRealtimeCallsServer, startRealtimeWsServer, type ConnectionScript, type RealtimeCallsServer, type RealtimeWsServer } from '../../testkit/realtime-upstream';
 import { startStdioServer, type StdioClient } from './server-process';
 import type { ThreadSessionResult } from './wire';
-
-export interface RealtimeConfigOptions {
-  providerUrl: string;
-  realtimeUrl: string;
-  enabled?: boolean;
-  /** undefined = generated startup context (no key); a string = the override key. */
-  startupContext?: string;
-  version?: 'v1' | 'v2';
-  sandbox?: 'read-only' | 'danger-full-access';
-  extra?: string;
-}
-
-/** The seed's create_config_toml_with_realtime_version, verbatim in shape. */
-export function realtimeConfigToml(o: RealtimeConfigOptions): string {
-  const startup = o.startupContext === undefined ? '' : `experimental_realtime_ws_startup_context = ${JSON.stringify(o.startupContext)}\n`;
-  return `
-model = "mock-model"
-approval_policy = "never"
-sandbox_mode = "${o.sandbox ?? 'read-only'}"
-model_provider = "mock_provider"
-experimental_realtime_ws_base_url = "${o.realtimeUrl}"
-experimental_realtime_ws_backend_prompt = "backend prompt"
-${startup}${o.extra ?? ''}
-[realtime]
-version = "${o.version ?? 'v2'}"
-type = "conversational"
-
-[features]
-realtime_conversation = ${o.enabled ?? true}
-
-[model_providers.mock_provider]
-name = "Mock provider for test"
-base_url = "${o.providerUrl}"
-wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
-`;
-}
 
 export interface HarnessOptions {
   version?: 'v1' | 'v2';
@@ -116,21 +80,6 @@ export async function startWebrtc(h: RealtimeHarness, offerSdp = 'v=offer\r\n'):
   const sdp = await h.c.readUntilNotification<StartedWebrtc['sdp']>('thread/realtime/sdp');
   return { started: started.params, sdp: sdp.params };
 }
-
-export const sessionUpdated = (id: string) => ({ type: 'session.updated', session: { id, instructions: 'backend prompt' } });
-
-export const backgroundAgentCall = (callId: string, prompt: string) => ({
-  type: 'conversation.item.done',
-  item: { id: `item_${callId}`, type: 'function_call', name: 'background_agent', call_id: callId, arguments: JSON.stringify({ prompt }) },
-});
-
-export const audioDelta = (delta: string, samplesPerChannel = 512) => ({
-  type: 'response.output_audio.delta',
-  delta,
-  sample_rate: 24000,
-  channels: 1,
-  samples_per_channel: samplesPerChannel,
-});
 
 export const AUDIO_CHUNK = { data: 'BQYH', sampleRate: 24000, numChannels: 1, samplesPerChannel: 480, itemId: null };
 

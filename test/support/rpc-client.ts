@@ -1,7 +1,8 @@
+import { READ_TIMEOUT_MS } from '../../testkit/timeouts';
 import type { RequestId, RpcErrorMessage, RpcMessage, RpcNotification, RpcResponse } from './wire';
 
 /** Every read gives up after this long (tests must never hang on a missing message). */
-export const READ_TIMEOUT_MS = 8_000;
+export { READ_TIMEOUT_MS };
 
 export interface InitializeOptions {
   name?: string;

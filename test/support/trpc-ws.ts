@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import WebSocket from 'ws';
-import { startMockResponsesServer, type MockResponsesServer } from './mock-responses-server';
+import { mockProviderConfig } from '../../testkit/mock-provider-config';
+import { startMockResponsesServer, type MockResponsesServer } from '../../testkit/mock-responses-server';
 import { READ_TIMEOUT_MS } from './rpc-client';
 import { httpRequest } from './serve-process';
 import { ServerProcess } from './server-process';
@@ -35,21 +36,7 @@ export async function startTrpcServe(t: TestContext, opts: { env?: Record<string
   const mock = await startMockResponsesServer();
   const home = mkdtempSync(path.join(os.tmpdir(), 'codex-web-trpc-'));
   const work = mkdtempSync(path.join(os.tmpdir(), 'codex-web-trpc-work-'));
-  writeFileSync(
-    path.join(home, 'config.toml'),
-    `model = "mock-model"
-approval_policy = "never"
-sandbox_mode = "read-only"
-model_provider = "mock_provider"
-
-[model_providers.mock_provider]
-name = "Mock provider for test"
-base_url = "${mock.url}"
-wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
-`,
-  );
+  writeFileSync(path.join(home, 'config.toml'), mockProviderConfig({ baseUrl: mock.url, approvalPolicy: 'never', sandbox: 'read-only' }));
   const server = new ServerProcess({ home, command: 'serve', args: ['--host', '127.0.0.1', '--port', '0', ...(opts.args ?? [])], env: opts.env });
   t.after(async () => {
     await server.kill();

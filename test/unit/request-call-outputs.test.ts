@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildRequest } from '../../server/services/turns/request';
-import type { ThreadSettings } from '../../server/services/thread-settings';
+import type { ThreadSettings } from '../../server/services/threads/settings';
 
 const settings: ThreadSettings = {
   model: 'm',

@@ -4,6 +4,7 @@
  * sent (the agent loop stores finished items verbatim and replays them in the next request's `input`).
  */
 import { z } from 'zod';
+import { zodIssueText } from '../../util/zod-issues';
 import type { ModelError } from './errors';
 
 export type JsonObject = Record<string, unknown>;
@@ -142,9 +143,7 @@ export function parseOutputItem(raw: JsonObject & { type: string }): ItemParseRe
 }
 
 export function describeZodError(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid value';
-  return `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`;
+  return zodIssueText(error);
 }
 
 // ---------------------------------------------------------------------------------------------

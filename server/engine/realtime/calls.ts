@@ -1,6 +1,6 @@
 import type { ResolvedProvider } from '../../config/load';
-import { abortableSleep } from '../../util/abortable-sleep';
-import { backoffDelay, DEFAULT_REQUEST_MAX_RETRIES, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS, parseRetryAfter } from '../model/client';
+import { abortableSleep, backoffDelay, DEFAULT_RETRY_MAX_MS, parseRetryAfter, retryBaseMs } from '../../util/retry';
+import { DEFAULT_REQUEST_MAX_RETRIES } from '../model/client';
 import { connectError, describeFetchError, httpStatusError, isRetryableStatus } from '../model/errors';
 import { realtimeHeaders } from './url';
 
@@ -54,8 +54,7 @@ export async function createRealtimeCall(opts: CreateCallOptions): Promise<{ ans
   const body = chatgptRoute ? JSON.stringify({ sdp: opts.offerSdp, session: JSON.parse(opts.sessionJson) as unknown }) : multipartCallBody(opts.offerSdp, opts.sessionJson);
   headers['Content-Type'] = chatgptRoute ? 'application/json' : `multipart/form-data; boundary=${CALL_BOUNDARY}`;
   const maxRetries = opts.provider.request_max_retries ?? DEFAULT_REQUEST_MAX_RETRIES;
-  const envBase = Number(env.CODEX_WEB_MODEL_RETRY_BASE_MS);
-  const retry = { baseMs: Number.isFinite(envBase) && env.CODEX_WEB_MODEL_RETRY_BASE_MS ? envBase : DEFAULT_RETRY_BASE_MS, capMs: DEFAULT_RETRY_CAP_MS, random: Math.random };
+  const retry = { baseMs: retryBaseMs(env), maxMs: DEFAULT_RETRY_MAX_MS };
 
   for (let attempt = 1; ; attempt += 1) {
     let res: Response;

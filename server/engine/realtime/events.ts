@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zodIssueText } from '../../util/zod-issues';
 import type { RealtimeAudioChunk, RealtimeRole, RealtimeVersion } from '../../protocol/realtime';
 import { BACKGROUND_AGENT_TOOL } from './session-config';
 
@@ -85,8 +86,7 @@ function on<S extends z.ZodType>(schema: S, map: (value: z.output<S>) => Realtim
   return (frame) => {
     const parsed = schema.safeParse(frame);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return { ok: false, reason: `${issue?.path.join('.') || 'frame'}: ${issue?.message ?? 'invalid'}` };
+      return { ok: false, reason: zodIssueText(parsed.error, { root: 'frame' }) };
     }
     return { ok: true, event: map(parsed.data) };
   };

@@ -16,7 +16,7 @@ import type { SandboxPolicy } from '../../protocol/common';
 import { parsePatch, PatchParseError, type UpdateChunk } from './patch-parser';
 import { parseToolArgs, type ParsedArgs } from './tool-args';
 import { ConfinedFsError, isWithin, readConfined, unlinkConfined, writeConfined, type ConfinedTarget } from './confined-fs';
-import { PROTECTED_SUBPATHS, writableScope, type WritableScope } from './sandbox';
+import { PROTECTED_SUBPATHS, writableScope, type WritableScope } from '../exec/sandbox';
 import { readTextOrNull, type TurnDiffTracker } from './turn-diff';
 import { gitFileDiff, unifiedDiffHunks } from './unified-diff';
 

@@ -6,11 +6,12 @@ import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SandboxPolicy } from '../../protocol/common';
-import { DEFAULT_OUTPUT_CAP, runCommand, type OutputStream } from './exec';
+import { DEFAULT_OUTPUT_CAP, type OutputStream } from '../exec/output-cap';
+import { runCommand } from '../exec/run-command';
 import { parseToolArgs, type ParsedArgs } from './tool-args';
-import { redactSecrets, StreamRedactor } from './redact';
-import { buildSandboxedCommand, NO_HARDENING, policyNetworkAccess, SandboxUnavailableError, type SandboxHardening } from './sandbox';
-import { shellEnv } from './shell-env';
+import { redactSecrets, StreamRedactor } from '../exec/redact';
+import { buildSandboxedCommand, NO_HARDENING, policyNetworkAccess, SandboxUnavailableError, type SandboxHardening } from '../exec/sandbox';
+import { shellEnv } from '../exec/shell-env';
 
 export const SHELL_COMMAND_TOOL_NAME = 'shell_command';
 /** Like codex: a command without timeout_ms gets 10 s. */

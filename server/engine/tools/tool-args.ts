@@ -1,5 +1,6 @@
 // Parsing a function call's `arguments` JSON against a tool's zod schema; failures are messages for the model.
 import type { z } from 'zod';
+import { zodIssueText } from '../../util/zod-issues';
 
 export type ParsedArgs<T> = { ok: true; args: T } | { ok: false; message: string };
 
@@ -12,8 +13,7 @@ export function parseToolArgs<S extends z.ZodType>(schema: S, argumentsJson: str
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    return { ok: false, message: `failed to parse function arguments: ${issues}` };
+    return { ok: false, message: `failed to parse function arguments: ${zodIssueText(parsed.error, { all: true })}` };
   }
   return { ok: true, args: parsed.data };
 }

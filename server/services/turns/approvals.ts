@@ -1,13 +1,16 @@
 import { approvalResponse, normalizeDecision, type ApprovalDecision } from '../../protocol/turn-params';
 import { log } from '../../util/log';
 import type { Subscriber } from '../event-hub';
-import type { LoadedThread } from '../thread-service';
+import type { ThreadHandle } from '../threads/handle';
+
+/** What the broker needs of a thread: who to ask, and where to say a request was resolved. */
+export type AskingThread = Pick<ThreadHandle, 'id' | 'subscriberList' | 'emit'>;
 
 interface PendingRequest {
   id: string;
   method: string;
   params: unknown;
-  thread: LoadedThread;
+  thread: AskingThread;
   turnId: string;
   asked: Set<Subscriber>;
   /** Accepts a client's result; false if it is not a valid answer. */
@@ -25,10 +28,10 @@ export class ApprovalBroker {
   private readonly pending = new Map<string, PendingRequest>();
   private nextId = 0;
 
-  constructor(private readonly onResolved: (thread: LoadedThread, requestId: string) => void) {}
+  constructor(private readonly onResolved: (thread: AskingThread, requestId: string) => void) {}
 
   /** Asks for approval; resolves with the decision (`cancel` if the turn ends first). */
-  ask(thread: LoadedThread, turnId: string, method: string, params: unknown): { id: string; decision: Promise<ApprovalDecision> } {
+  ask(thread: AskingThread, turnId: string, method: string, params: unknown): { id: string; decision: Promise<ApprovalDecision> } {
     const { id, result } = this.request(thread, turnId, method, params, (raw) => {
       const parsed = approvalResponse.safeParse(raw);
       return parsed.success ? normalizeDecision(parsed.data.decision) : null;
@@ -37,7 +40,7 @@ export class ApprovalBroker {
   }
 
   /** A typed server request; `parse` returns null for an invalid answer, `onCancel` is the value if the turn ends. */
-  request<T>(thread: LoadedThread, turnId: string, method: string, params: unknown, parse: (raw: unknown) => T | null, onCancel: T): { id: string; result: Promise<T> } {
+  request<T>(thread: AskingThread, turnId: string, method: string, params: unknown, parse: (raw: unknown) => T | null, onCancel: T): { id: string; result: Promise<T> } {
     const id = `req-${++this.nextId}`;
     const result = new Promise<T>((resolve) => {
       const settle = (value: T) => {
@@ -61,13 +64,13 @@ export class ApprovalBroker {
         cancel: () => settle(onCancel),
       };
       this.pending.set(id, entry);
-      for (const s of thread.subscribers) this.send(entry, s);
+      for (const s of thread.subscriberList()) this.send(entry, s);
     });
     return { id, result };
   }
 
   /** A subscriber joined a thread: it gets every request still waiting there. */
-  offerPending(thread: LoadedThread, subscriber: Subscriber): void {
+  offerPending(thread: AskingThread, subscriber: Subscriber): void {
     for (const entry of this.pending.values()) if (entry.thread === thread) this.send(entry, subscriber);
   }
 

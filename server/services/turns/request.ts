@@ -2,7 +2,7 @@ import { applyPatchToolSpec } from '../../engine/tools/apply-patch';
 import { shellCommandToolSpec } from '../../engine/tools/shell';
 import { updatePlanToolSpec } from '../../engine/tools/update-plan';
 import type { UserInput } from '../../protocol/turn';
-import type { ThreadSettings } from '../thread-service';
+import type { ThreadSettings } from '../threads/settings';
 
 export const DEFAULT_INSTRUCTIONS = `You are Codex, a coding agent working in the user's workspace through Codex Web.
 Use the shell_command tool to inspect and run things, apply_patch to edit files, and update_plan to share a plan for multi-step work.

@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { APPLY_PATCH_TOOL_NAME, ApplyPatchError, commitPatch, parseApplyPatchArgs, planPatch } from '../../engine/tools/apply-patch';
 import { parseShellCommandArgs, runShellCommand, SHELL_COMMAND_TOOL_NAME } from '../../engine/tools/shell';
 import { parseUpdatePlanArgs, toTurnPlanUpdate, UPDATE_PLAN_OUTPUT, UPDATE_PLAN_TOOL_NAME } from '../../engine/tools/update-plan';
-import type { SandboxHardening } from '../../engine/tools/sandbox';
+import type { SandboxHardening } from '../../engine/exec/sandbox';
 import type { AskForApproval } from '../../protocol/common';
 import type { ApprovalDecision } from '../../protocol/turn-params';
 import type { ThreadItem } from '../../protocol/turn';
-import type { ThreadService } from '../thread-service';
+import type { ThreadService } from '../threads/api';
 import type { ApprovalBroker } from './approvals';
-import type { ActiveTurn } from './turn-runner';
+import type { ActiveTurn } from './active-turn';
 
 export interface ToolContext {
   threads: ThreadService;
@@ -26,8 +26,6 @@ export interface ToolCall {
 /** Read-only commands `untrusted` lets through without asking (first word of the command line). */
 const KNOWN_SAFE = new Set(['ls', 'cat', 'pwd', 'echo', 'printf', 'head', 'tail', 'wc', 'grep', 'rg', 'find', 'true', 'false', 'which', 'stat', 'file', 'nl', 'sort', 'uniq', 'cut', 'tr', 'date']);
 const SHELL_META = /[;&|><`$()]/;
-/** Bounded (convention 5): past this, an approval for the session applies to that one run only. */
-const MAX_SESSION_APPROVALS = 1000;
 
 function isKnownSafe(command: string): boolean {
   if (SHELL_META.test(command)) return false;
@@ -53,29 +51,15 @@ function patchNeedsApproval(policy: AskForApproval): boolean {
 }
 
 async function withApproval(ctx: ToolContext, method: string, params: Record<string, unknown>): Promise<ApprovalDecision> {
-  const { threads, approvals, active } = ctx;
+  const { approvals, active } = ctx;
   const { thread, turn } = active;
   // Interrupted while the item was being recorded: cancelTurn already ran, so a request made now would wait forever.
   if (active.abort.signal.aborted) return 'cancel';
   const { decision } = approvals.ask(thread, turn.id, method, { threadId: thread.id, turnId: turn.id, startedAtMs: Date.now(), ...params });
-  threads.setStatus(thread, { type: 'active', activeFlags: ['waitingOnApproval'] });
+  thread.setStatus({ type: 'active', activeFlags: ['waitingOnApproval'] });
   const d = await decision;
-  threads.setStatus(thread, { type: 'active', activeFlags: [] });
+  thread.setStatus({ type: 'active', activeFlags: [] });
   return d;
-}
-
-async function startItem(ctx: ToolContext, item: ThreadItem): Promise<void> {
-  const { thread, turn } = ctx.active;
-  ctx.active.thread.liveItems.set(item.id, item);
-  await ctx.threads.persist(thread, [{ kind: 'event', type: 'item_started', turnId: turn.id, payload: { turnId: turn.id, item } }]);
-  ctx.threads.publish(thread, { method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item } });
-}
-
-async function completeItem(ctx: ToolContext, item: ThreadItem): Promise<void> {
-  const { thread, turn } = ctx.active;
-  thread.liveItems.delete(item.id);
-  await ctx.threads.persist(thread, [{ kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item } }]);
-  ctx.threads.publish(thread, { method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item } });
 }
 
 async function runShell(call: ToolCall, ctx: ToolContext): Promise<string> {
@@ -86,10 +70,9 @@ async function runShell(call: ToolCall, ctx: ToolContext): Promise<string> {
   const command = parsed.args.command;
   const base = { type: 'commandExecution', id: call.call_id, command, cwd, processId: null, commandActions: [{ type: 'unknown', command }] };
   const item: ThreadItem = { ...base, status: 'inProgress', aggregatedOutput: null, exitCode: null, durationMs: null };
-  await startItem(ctx, item);
+  await ctx.active.startItem(item);
 
-  const session = thread.approvedCommands;
-  if (commandNeedsApproval(thread.settings.approvalPolicy, command) && !session.has(command)) {
+  if (commandNeedsApproval(thread.settings.approvalPolicy, command) && !thread.isApprovedForSession(command)) {
     const decision = await withApproval(ctx, 'item/commandExecution/requestApproval', {
       itemId: call.call_id,
       command,
@@ -97,9 +80,9 @@ async function runShell(call: ToolCall, ctx: ToolContext): Promise<string> {
       reason: null,
       commandActions: base.commandActions,
     });
-    if (decision === 'acceptForSession' && session.size < MAX_SESSION_APPROVALS) session.add(command);
+    if (decision === 'acceptForSession') thread.approveForSession(command);
     if (decision === 'decline' || decision === 'cancel') {
-      await completeItem(ctx, { ...base, status: 'declined', aggregatedOutput: null, exitCode: null, durationMs: null });
+      await ctx.active.completeItem({ ...base, status: 'declined', aggregatedOutput: null, exitCode: null, durationMs: null });
       return decision === 'decline' ? 'The user declined to run this command. Do not retry it; ask or take another approach.' : 'The command was cancelled.';
     }
   }
@@ -113,11 +96,11 @@ async function runShell(call: ToolCall, ctx: ToolContext): Promise<string> {
     onOutput: (chunk) => {
       const delta = chunk.toString('utf8');
       live += delta;
-      thread.liveItems.set(call.call_id, { ...item, aggregatedOutput: live });
-      ctx.threads.publish(thread, { method: 'item/commandExecution/outputDelta', params: { threadId: thread.id, turnId: turn.id, itemId: call.call_id, delta } });
+      thread.setLiveItem({ ...item, aggregatedOutput: live });
+      thread.emit({ method: 'item/commandExecution/outputDelta', params: { threadId: thread.id, turnId: turn.id, itemId: call.call_id, delta } });
     },
   });
-  await completeItem(ctx, {
+  await ctx.active.completeItem({
     ...base,
     cwd: result.cwd,
     status: result.status,
@@ -141,22 +124,22 @@ async function runApplyPatch(call: ToolCall, ctx: ToolContext): Promise<string> 
     throw err;
   }
   const item = { type: 'fileChange', id: call.call_id, changes: plan.changes };
-  await startItem(ctx, { ...item, status: 'inProgress' });
+  await ctx.active.startItem({ ...item, status: 'inProgress' });
   if (patchNeedsApproval(thread.settings.approvalPolicy)) {
     const decision = await withApproval(ctx, 'item/fileChange/requestApproval', { itemId: call.call_id, reason: null, grantRoot: null });
     if (decision === 'decline' || decision === 'cancel') {
-      await completeItem(ctx, { ...item, status: 'declined' });
+      await ctx.active.completeItem({ ...item, status: 'declined' });
       return 'The user declined this patch. Do not retry it; ask or take another approach.';
     }
   }
   try {
     const result = await commitPatch(plan, diff);
-    await completeItem(ctx, { ...item, changes: result.changes, status: 'completed' });
-    ctx.threads.publish(thread, { method: 'turn/diff/updated', params: { threadId: thread.id, turnId: turn.id, diff: await diff.diff() } });
+    await ctx.active.completeItem({ ...item, changes: result.changes, status: 'completed' });
+    thread.emit({ method: 'turn/diff/updated', params: { threadId: thread.id, turnId: turn.id, diff: await diff.diff() } });
     return result.output;
   } catch (err) {
     if (!(err instanceof ApplyPatchError)) throw err;
-    await completeItem(ctx, { ...item, status: 'failed' });
+    await ctx.active.completeItem({ ...item, status: 'failed' });
     return `apply_patch failed: ${err.message}`;
   }
 }
@@ -183,7 +166,7 @@ async function runDynamicTool(call: ToolCall, ctx: ToolContext): Promise<string>
     return `failed to parse function arguments: not JSON`;
   }
   const base = { type: 'dynamicToolCall', id: call.call_id, namespace: null, tool: call.name, arguments: args };
-  await startItem(ctx, { ...base, status: 'inProgress', contentItems: null, success: null, durationMs: null });
+  await ctx.active.startItem({ ...base, status: 'inProgress', contentItems: null, success: null, durationMs: null });
   const started = Date.now();
   const cancelled: DynamicToolAnswer = { contentItems: [{ type: 'inputText', text: 'The tool call was cancelled.' }], success: false };
   const { result } = ctx.active.abort.signal.aborted ? { result: Promise.resolve(cancelled) } : ctx.approvals.request(
@@ -198,7 +181,7 @@ async function runDynamicTool(call: ToolCall, ctx: ToolContext): Promise<string>
     cancelled,
   );
   const answer = await result;
-  await completeItem(ctx, { ...base, status: answer.success ? 'completed' : 'failed', contentItems: answer.contentItems, success: answer.success, durationMs: Date.now() - started });
+  await ctx.active.completeItem({ ...base, status: answer.success ? 'completed' : 'failed', contentItems: answer.contentItems, success: answer.success, durationMs: Date.now() - started });
   return answer.contentItems.map((c) => (c.type === 'inputText' ? c.text : c.type === 'inputImage' ? `[image ${c.imageUrl}]` : `[audio ${c.audioUrl}]`)).join('\n');
 }
 
@@ -214,7 +197,7 @@ export async function runToolCall(call: ToolCall, ctx: ToolContext): Promise<str
       if (!parsed.ok) return `failed to parse function arguments: ${parsed.message}`;
       const { thread, turn } = ctx.active;
       const update = toTurnPlanUpdate(parsed.args);
-      ctx.threads.publish(thread, { method: 'turn/plan/updated', params: { threadId: thread.id, turnId: turn.id, ...update } });
+      thread.emit({ method: 'turn/plan/updated', params: { threadId: thread.id, turnId: turn.id, ...update } });
       return UPDATE_PLAN_OUTPUT;
     }
     default:

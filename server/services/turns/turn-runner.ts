@@ -1,8 +1,7 @@
 import { streamResponse, type ModelError, type TokenUsage } from '../../engine/model/client';
 import { messageText, type OutputItem } from '../../engine/model/events';
-import { TurnDiffTracker } from '../../engine/tools/turn-diff';
-import type { SandboxPolicy } from '../../protocol/common';
 import { invalidRequest } from '../../protocol/errors';
+import { afterReply } from '../../util/after-reply';
 import type { TokenUsageBreakdown } from '../../protocol/notifications';
 import type { TurnStartParams, TurnSteerParams, UserInputParam } from '../../protocol/turn-params';
 import type { ThreadItem, Turn, TurnError, UserInput } from '../../protocol/turn';
@@ -10,11 +9,14 @@ import { uuidv7 } from '../../util/ids';
 import { log } from '../../util/log';
 import type { Subscriber } from '../event-hub';
 import type { AccountService } from '../account-service';
-import type { LoadedThread, ThreadService } from '../thread-service';
+import type { ThreadService } from '../threads/api';
 import type { ApprovalBroker } from './approvals';
 import { buildRequest, userMessageItem } from './request';
-import type { SandboxHardening } from '../../engine/tools/sandbox';
+import type { SandboxHardening } from '../../engine/exec/sandbox';
 import { runToolCall, type ToolContext } from './tools';
+import { ActiveTurn } from './active-turn';
+
+export { ActiveTurn } from './active-turn';
 
 interface PendingCall {
   call_id: string;
@@ -26,22 +28,6 @@ interface PendingCall {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const ZERO_USAGE: TokenUsageBreakdown = { totalTokens: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningOutputTokens: 0 };
-
-/** A running turn: its abort switch, pending steer input and live (partially streamed) items. */
-export class ActiveTurn {
-  readonly abort = new AbortController();
-  readonly steerQueue: UserInput[][] = [];
-  readonly startedMs = Date.now();
-  readonly diff: TurnDiffTracker;
-  usage: TokenUsageBreakdown = { ...ZERO_USAGE };
-  constructor(
-    readonly turn: Turn,
-    readonly thread: LoadedThread,
-    readonly sandbox: SandboxPolicy,
-  ) {
-    this.diff = new TurnDiffTracker(thread.settings.cwd);
-  }
-}
 
 function toInput(input: UserInputParam[]): UserInput[] {
   return input.map((i) => (i.type === 'text' ? { type: 'text', text: i.text } : i));
@@ -84,11 +70,11 @@ export class TurnRunner {
     const turn: Turn = { id: uuidv7(), items: [], status: 'inProgress', error: null, startedAt: nowSeconds(), completedAt: null, durationMs: null };
     const active = new ActiveTurn(turn, thread, params.sandboxPolicy ?? this.threads.sandboxPolicy(thread.settings.sandbox));
     this.active.set(thread.id, active);
-    thread.runningTurnId = turn.id;
+    thread.beginTurn(turn.id);
     const input = toInput(params.input);
     const userItem: ThreadItem = { type: 'userMessage', id: uuidv7(), content: input };
     try {
-      await this.threads.persist(thread, [
+      await thread.record([
         { kind: 'event', type: 'turn_started', turnId: turn.id, payload: { turn } },
         { kind: 'response_item', type: 'message', turnId: turn.id, payload: userMessageItem(input) },
         { kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item: userItem } },
@@ -96,15 +82,14 @@ export class TurnRunner {
       await this.threads.recordActivity(thread, input);
     } catch (err) {
       this.active.delete(thread.id);
-      thread.runningTurnId = null;
+      thread.endTurn();
       throw err;
     }
-    // Answer first (the response leaves before any of the turn's notifications), then run.
-    setImmediate(() => {
-      this.threads.setStatus(thread, { type: 'active', activeFlags: [] });
-      this.threads.publish(thread, { method: 'turn/started', params: { threadId: thread.id, turn: { ...turn } } });
-      this.threads.publish(thread, { method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item: userItem } });
-      this.threads.publish(thread, { method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item: userItem } });
+    afterReply(() => {
+      thread.setStatus({ type: 'active', activeFlags: [] });
+      thread.emit({ method: 'turn/started', params: { threadId: thread.id, turn: { ...turn } } });
+      thread.emit({ method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item: userItem } });
+      thread.emit({ method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item: userItem } });
       this.run(active).catch((err: unknown) => log.error(`turn ${turn.id} crashed`, err));
     });
     return { turn: { ...turn } };
@@ -152,7 +137,7 @@ export class TurnRunner {
             if (active.abort.signal.aborted) break;
             const output = await runToolCall(call, ctx);
             const type = call.custom ? 'custom_tool_call_output' : 'function_call_output';
-            await this.threads.persist(thread, [{ kind: 'response_item', type, turnId: turn.id, payload: { type, call_id: call.call_id, output } }]);
+            await thread.record([{ kind: 'response_item', type, turnId: turn.id, payload: { type, call_id: call.call_id, output } }]);
           }
           continue;
         }
@@ -172,12 +157,12 @@ export class TurnRunner {
     while (active.steerQueue.length > 0) {
       const input = active.steerQueue.shift()!;
       const item: ThreadItem = { type: 'userMessage', id: uuidv7(), content: input };
-      await this.threads.persist(thread, [
+      await thread.record([
         { kind: 'response_item', type: 'message', turnId: turn.id, payload: userMessageItem(input) },
         { kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item } },
       ]);
-      this.threads.publish(thread, { method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item } });
-      this.threads.publish(thread, { method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item } });
+      thread.emit({ method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item } });
+      thread.emit({ method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item } });
     }
   }
 
@@ -187,7 +172,7 @@ export class TurnRunner {
   ): Promise<{ kind: 'completed'; calls: PendingCall[] } | { kind: 'failed'; error: TurnError } | { kind: 'aborted' }> {
     const { thread, turn } = active;
     const threadId = thread.id;
-    const body = buildRequest({ threadId, settings: thread.settings, responseItems: this.threads.responseItemsOf(thread) });
+    const body = buildRequest({ threadId, settings: thread.settings, responseItems: thread.responseItems() });
     const provider = this.threads.providerFor(thread.settings.modelProvider);
     const live = new Map<string, ThreadItem & { text?: string; summary?: string[] }>();
     const idFor = (itemId: string | null, outputIndex: number | null) => itemId ?? `out-${turn.id}-${outputIndex ?? 0}`;
@@ -200,8 +185,7 @@ export class TurnRunner {
       const items = includeCalls ? attemptItems : attemptItems.filter((i) => i.type !== 'function_call' && i.type !== 'custom_tool_call');
       attemptItems = [];
       if (items.length === 0) return;
-      await this.threads.persist(
-        thread,
+      await thread.record(
         items.map((payload) => ({ kind: 'response_item' as const, type: String(payload.type), turnId: turn.id, payload })),
       );
     };
@@ -209,16 +193,12 @@ export class TurnRunner {
     const startItem = async (item: ThreadItem) => {
       live.set(item.id, item);
       attemptItemIds.push(item.id);
-      thread.liveItems.set(item.id, item);
-      await this.threads.persist(thread, [{ kind: 'event', type: 'item_started', turnId: turn.id, payload: { turnId: turn.id, item } }]);
-      this.threads.publish(thread, { method: 'item/started', params: { threadId, turnId: turn.id, item } });
+      await active.startItem(item);
     };
     const completeItem = async (item: ThreadItem, responseItem: Record<string, unknown> | null) => {
       live.delete(item.id);
-      thread.liveItems.delete(item.id);
       if (responseItem) attemptItems.push(responseItem);
-      await this.threads.persist(thread, [{ kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item } }]);
-      this.threads.publish(thread, { method: 'item/completed', params: { threadId, turnId: turn.id, item } });
+      await active.completeItem(item);
     };
 
     for await (const ev of streamResponse({ provider, apiKey: this.account.apiKey(), body, signal: active.abort.signal })) {
@@ -233,14 +213,14 @@ export class TurnRunner {
           const id = idFor(ev.itemId, ev.outputIndex);
           const item = live.get(id);
           if (item && item.type === 'agentMessage') item.text = (item.text ?? '') + ev.delta;
-          this.threads.publish(thread, { method: 'item/agentMessage/delta', params: { threadId, turnId: turn.id, itemId: id, delta: ev.delta } });
+          thread.emit({ method: 'item/agentMessage/delta', params: { threadId, turnId: turn.id, itemId: id, delta: ev.delta } });
           break;
         }
         case 'reasoningSummaryPartAdded': {
           const id = idFor(ev.itemId, ev.outputIndex);
           const item = live.get(id);
           if (item?.type === 'reasoning') item.summary = [...(item.summary ?? []), ''];
-          this.threads.publish(thread, { method: 'item/reasoning/summaryPartAdded', params: { threadId, turnId: turn.id, itemId: id, summaryIndex: ev.summaryIndex ?? 0 } });
+          thread.emit({ method: 'item/reasoning/summaryPartAdded', params: { threadId, turnId: turn.id, itemId: id, summaryIndex: ev.summaryIndex ?? 0 } });
           break;
         }
         case 'reasoningSummaryTextDelta': {
@@ -253,14 +233,14 @@ export class TurnRunner {
             summary[index] += ev.delta;
             item.summary = summary;
           }
-          this.threads.publish(thread, {
+          thread.emit({
             method: 'item/reasoning/summaryTextDelta',
             params: { threadId, turnId: turn.id, itemId: id, delta: ev.delta, summaryIndex: index },
           });
           break;
         }
         case 'reasoningTextDelta':
-          this.threads.publish(thread, {
+          thread.emit({
             method: 'item/reasoning/textDelta',
             params: { threadId, turnId: turn.id, itemId: idFor(ev.itemId, ev.outputIndex), delta: ev.delta, contentIndex: ev.contentIndex ?? 0 },
           });
@@ -274,24 +254,23 @@ export class TurnRunner {
           // (reads and reconnect snapshots no longer show them); live clients hear why and that we retry.
           if (attemptItemIds.length > 0) {
             const discarded = attemptItemIds;
-            for (const id of discarded) thread.liveItems.delete(id);
+            for (const id of discarded) thread.dropLiveItem(id);
             live.clear();
             attemptItemIds = [];
-            await this.threads.persist(
-              thread,
+            await thread.record(
               discarded.map((itemId) => ({ kind: 'event' as const, type: 'item_discarded', turnId: turn.id, payload: { turnId: turn.id, itemId } })),
             );
           }
           attemptItems = [];
           calls = [];
-          this.threads.publish(thread, { method: 'error', params: { threadId, turnId: turn.id, error: ev.error, willRetry: true } });
+          thread.emit({ method: 'error', params: { threadId, turnId: turn.id, error: ev.error, willRetry: true } });
           break;
         case 'completed': {
           await commitAttempt(true);
           if (ev.usage) {
             active.usage = addUsage(active.usage, ev.usage);
             const last = { ...ZERO_USAGE, ...ev.usage };
-            this.threads.publish(thread, {
+            thread.emit({
               method: 'thread/tokenUsage/updated',
               params: { threadId, turnId: turn.id, tokenUsage: { total: active.usage, last, modelContextWindow: null } },
             });
@@ -300,7 +279,7 @@ export class TurnRunner {
         }
         case 'failed':
           await commitAttempt(false);
-          this.threads.publish(thread, { method: 'error', params: { threadId, turnId: turn.id, error: toTurnError(ev.error), willRetry: false } });
+          thread.emit({ method: 'error', params: { threadId, turnId: turn.id, error: toTurnError(ev.error), willRetry: false } });
           return { kind: 'failed', error: toTurnError(ev.error) };
         case 'aborted':
           await commitAttempt(false);
@@ -354,19 +333,18 @@ export class TurnRunner {
       completedAt: nowSeconds(),
       durationMs: Date.now() - active.startedMs,
     };
-    thread.liveItems.clear();
     try {
-      await this.threads.persist(thread, [{ kind: 'event', type: 'turn_completed', turnId: turn.id, payload: { turn: done } }]);
+      await thread.record([{ kind: 'event', type: 'turn_completed', turnId: turn.id, payload: { turn: done } }]);
       await this.threads.recordActivity(thread, null);
     } catch (err) {
       log.error(`could not record the end of turn ${turn.id}`, err);
     }
     this.active.delete(thread.id);
-    thread.runningTurnId = null;
+    thread.endTurn();
     const items = this.threads.turnItems(thread.id, turn.id);
-    this.threads.setStatus(thread, { type: 'idle' });
-    this.threads.publish(thread, { method: 'turn/completed', params: { threadId: thread.id, turn: { ...done, items } } });
-    this.threads.maybeScheduleUnload(thread);
+    thread.setStatus({ type: 'idle' });
+    thread.emit({ method: 'turn/completed', params: { threadId: thread.id, turn: { ...done, items } } });
+    this.threads.registry.release(thread);
   }
 }
 

@@ -1,13 +1,14 @@
-import type { EffectiveConfig } from '../config/load';
-import { listVoices } from '../engine/realtime/voices';
-import { invalidRequest, overloaded } from '../protocol/errors';
-import type { ServerNotification } from '../protocol/notifications';
-import type { RealtimeAppendAudioParams, RealtimeStartParams } from '../protocol/realtime';
-import type { AccountService } from './account-service';
-import type { EventHub, Subscriber } from './event-hub';
-import { RealtimeSession } from './realtime-session';
-import type { ThreadService } from './thread-service';
-import type { TurnRunner } from './turns/turn-runner';
+import type { EffectiveConfig } from '../../config/load';
+import { listVoices } from '../../engine/realtime/voices';
+import { invalidRequest, overloaded } from '../../protocol/errors';
+import { afterReply } from '../../util/after-reply';
+import type { ServerNotification } from '../../protocol/notifications';
+import type { RealtimeAppendAudioParams, RealtimeStartParams } from '../../protocol/realtime';
+import type { AccountService } from '../account-service';
+import type { EventHub, Subscriber } from '../event-hub';
+import { RealtimeSession } from './session';
+import type { ThreadService } from '../threads/api';
+import type { TurnRunner } from '../turns/turn-runner';
 
 export interface RealtimeServiceDeps {
   threads: ThreadService;
@@ -68,8 +69,7 @@ export class RealtimeService {
       p.transport ?? { type: 'websocket' },
     );
     this.sessions.set(thread.id, session);
-    // Answer first; the session's notifications follow the response.
-    setImmediate(() => void session.start());
+    afterReply(() => void session.start());
     return {};
   }
 
@@ -90,7 +90,7 @@ export class RealtimeService {
   stop(p: { threadId: string }): Empty {
     const session = this.running(p.threadId);
     if (!session) this.checkThread(p.threadId);
-    else setImmediate(() => session.end('requested'));
+    else afterReply(() => session.end('requested'));
     return {};
   }
 
@@ -102,7 +102,7 @@ export class RealtimeService {
   private notRunning(threadId: string): void {
     this.checkThread(threadId);
     const thread = this.deps.threads.getLoaded(threadId);
-    if (thread) this.deps.threads.publish(thread, { method: 'thread/realtime/error', params: { threadId, message: 'conversation is not running' } });
+    if (thread) thread.emit({ method: 'thread/realtime/error', params: { threadId, message: 'conversation is not running' } });
   }
 
   /** Server shutdown: every upstream socket gets a normal close. */

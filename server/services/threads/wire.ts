@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { ThreadRow } from '../../db/schema';
-import type { GitInfo, Thread, ThreadStatus } from '../protocol/thread';
-import type { Turn } from '../protocol/turn';
+import type { ThreadRow } from '../../../db/schema';
+import type { GitInfo, Thread, ThreadStatus } from '../../protocol/thread';
+import type { Turn } from '../../protocol/turn';
 
 const toSeconds = (ms: number) => Math.floor(ms / 1000);
 

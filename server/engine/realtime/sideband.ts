@@ -1,7 +1,7 @@
-import type { ResolvedProvider } from '../config/load';
-import { abortableSleep } from '../util/abortable-sleep';
-import { backoffDelay, DEFAULT_REQUEST_MAX_RETRIES, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS } from '../engine/model/client';
-import { UpstreamSocket } from '../engine/realtime/transport';
+import type { ResolvedProvider } from '../../config/load';
+import { abortableSleep, backoffDelay, DEFAULT_RETRY_MAX_MS, retryBaseMs } from '../../util/retry';
+import { DEFAULT_REQUEST_MAX_RETRIES } from '../model/client';
+import { UpstreamSocket } from './transport';
 
 
 /** Joins a WebRTC call's sideband WebSocket, retried within the provider's `request_max_retries` (realtime.md §5). */
@@ -14,8 +14,7 @@ export async function joinSideband(opts: {
 }): Promise<UpstreamSocket> {
   const env = opts.env ?? process.env;
   const maxRetries = opts.provider.request_max_retries ?? DEFAULT_REQUEST_MAX_RETRIES;
-  const envBase = Number(env.CODEX_WEB_MODEL_RETRY_BASE_MS);
-  const baseMs = env.CODEX_WEB_MODEL_RETRY_BASE_MS && Number.isFinite(envBase) ? envBase : DEFAULT_RETRY_BASE_MS;
+  const baseMs = retryBaseMs(env);
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await UpstreamSocket.connect(opts.url, opts.headers, opts.signal);
@@ -24,7 +23,7 @@ export async function joinSideband(opts: {
         const reason = err instanceof Error ? err.message : String(err);
         throw new Error(`failed to join the realtime sideband${attempt > 1 ? ` after ${attempt} attempts` : ''}: ${reason}`);
       }
-      await abortableSleep(backoffDelay(attempt, { baseMs, capMs: DEFAULT_RETRY_CAP_MS, random: Math.random }), opts.signal);
+      await abortableSleep(backoffDelay(attempt, { baseMs, maxMs: DEFAULT_RETRY_MAX_MS }), opts.signal);
     }
   }
 }

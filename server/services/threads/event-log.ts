@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerNotification } from '../protocol/notifications';
+import type { ServerNotification } from '../../protocol/notifications';
 
 export interface LoggedEvent {
   seq: number;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ListCursor, SortKey } from '../../db/queries/threads';
-import { invalidRequest } from '../protocol/errors';
+import type { ListCursor, SortKey } from '../../../db/queries/threads';
+import { invalidRequest } from '../../protocol/errors';
 
 const cursorShape = z.object({ s: z.enum(['created_at', 'updated_at']), k: z.number().int(), id: z.string().min(1) });
 

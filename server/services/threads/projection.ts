@@ -1,5 +1,5 @@
-import type { RolloutRow } from '../../db/schema';
-import type { ThreadItem, Turn } from '../protocol/turn';
+import type { RolloutRow } from '../../../db/schema';
+import type { ThreadItem, Turn } from '../../protocol/turn';
 
 /** Event record payloads (kind 'event'); response items (kind 'response_item') are the model's view. */
 export type RolloutEvent =

@@ -1,15 +1,9 @@
 // Runs one process in its own process group with a timeout, an abort signal, bounded output and streaming.
 // On timeout or abort the whole group gets SIGTERM, then SIGKILL after a short grace (default 50 ms), so the
-// command and its children are gone within ~100 ms. Under bwrap the group leader is bwrap itself; its
-// --die-with-parent and PID namespace take the sandboxed tree down with it.
+// command and its children are gone within ~100 ms (kill.ts).
 import { spawn } from 'node:child_process';
-
-export const DEFAULT_OUTPUT_CAP = 1024 * 1024;
-export const DEFAULT_KILL_GRACE_MS = 50;
-/** After the process exits, how long to wait for pipes held open by leftover background children. */
-export const DEFAULT_DRAIN_TIMEOUT_MS = 2000;
-
-export type OutputStream = 'stdout' | 'stderr';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_KILL_GRACE_MS, groupKiller } from './kill';
+import { CappedBuffer, DEFAULT_OUTPUT_CAP, type OutputStream } from './output-cap';
 
 export interface RunCommandOptions {
   argv: readonly string[];
@@ -39,35 +33,6 @@ export interface RunCommandResult {
   aborted: boolean;
   /** Some output was dropped because a cap was reached. */
   truncated: boolean;
-}
-
-class CappedBuffer {
-  private readonly chunks: Buffer[] = [];
-  private size = 0;
-  dropped = false;
-  constructor(private readonly cap: number) {}
-  /** Appends what fits; returns the retained part (possibly empty). */
-  push(chunk: Buffer): Buffer {
-    const room = this.cap - this.size;
-    const kept = chunk.length <= room ? chunk : chunk.subarray(0, Math.max(0, room));
-    if (kept.length < chunk.length) this.dropped = true;
-    if (kept.length > 0) {
-      this.chunks.push(kept);
-      this.size += kept.length;
-    }
-    return kept;
-  }
-  text(): string {
-    return Buffer.concat(this.chunks, this.size).toString('utf8');
-  }
-}
-
-function killGroup(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
 }
 
 /**
@@ -100,29 +65,24 @@ export function runCommand(opts: RunCommandOptions): Promise<RunCommandResult> {
 
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // No pid: the spawn failed and 'error' follows; there is nothing to kill.
+    const killer = child.pid === undefined ? null : groupKiller(child.pid, grace);
     let timedOut = false;
     let aborted = false;
-    let killTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let openStreams = 2;
     let settled = false;
 
-    const kill = () => {
-      if (child.pid === undefined || killTimer) return;
-      killGroup(child.pid, 'SIGTERM');
-      const pid = child.pid;
-      killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), grace);
-    };
     const onAbort = () => {
       aborted = true;
-      kill();
+      killer?.kill();
     };
     const timeout =
       Number.isFinite(opts.timeoutMs) && opts.timeoutMs > 0
         ? setTimeout(() => {
             timedOut = true;
-            kill();
+            killer?.kill();
           }, opts.timeoutMs)
         : undefined;
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -157,7 +117,7 @@ export function runCommand(opts: RunCommandOptions): Promise<RunCommandResult> {
       if (exit !== null || settled) return;
       settled = true;
       clearTimeout(timeout);
-      clearTimeout(killTimer);
+      killer?.cancel();
       opts.signal?.removeEventListener('abort', onAbort);
       reject(e);
     });

@@ -1,11 +1,12 @@
 import os from 'node:os';
-import type { EffectiveConfig } from '../config/load';
-import { composeInstructions, resolveBackendPrompt } from '../engine/realtime/prompt';
-import { DEFAULT_REALTIME_MODEL, type SessionSpec } from '../engine/realtime/session-config';
-import { buildStartupContext, type ContextMessage } from '../engine/realtime/startup-context';
-import { resolveVoice } from '../engine/realtime/voices';
-import type { RealtimeVersion } from '../protocol/realtime';
-import type { LoadedThread, ThreadService } from './thread-service';
+import type { EffectiveConfig } from '../../config/load';
+import { composeInstructions, resolveBackendPrompt } from '../../engine/realtime/prompt';
+import { DEFAULT_REALTIME_MODEL, type SessionSpec } from '../../engine/realtime/session-config';
+import { buildStartupContext, type ContextMessage } from '../../engine/realtime/startup-context';
+import { resolveVoice } from '../../engine/realtime/voices';
+import type { RealtimeVersion } from '../../protocol/realtime';
+import type { ThreadService } from '../threads/api';
+import type { ThreadHandle } from '../threads/handle';
 
 export const DEFAULT_MAX_DURATION_S = 3600;
 export const DEFAULT_IDLE_TIMEOUT_S = 600;
@@ -31,9 +32,9 @@ export function leashLimits(config: EffectiveConfig): { maxDurationS: number; id
 }
 
 /** This thread's user and assistant messages, from its rollout. */
-function threadMessages(threads: ThreadService, threadId: string): ContextMessage[] {
+function threadMessages(thread: ThreadHandle): ContextMessage[] {
   const out: ContextMessage[] = [];
-  for (const r of threads.recordsOf(threadId)) {
+  for (const r of thread.records()) {
     if (r.kind !== 'response_item' || r.type !== 'message') continue;
     const item = r.payload as { role?: string; content?: { type?: string; text?: string }[] };
     if (item.role !== 'user' && item.role !== 'assistant') continue;
@@ -43,16 +44,16 @@ function threadMessages(threads: ThreadService, threadId: string): ContextMessag
   return out;
 }
 
-async function startupContext(config: EffectiveConfig, threads: ThreadService, thread: LoadedThread): Promise<string> {
+async function startupContext(config: EffectiveConfig, threads: ThreadService, thread: ThreadHandle): Promise<string> {
   // A configured override, even "", replaces the generated context.
   const override = config.raw.experimental_realtime_ws_startup_context;
   if (override !== undefined) return override;
   const recent = threads.list({ limit: 40, sortKey: 'updated_at' }).data.map((t) => ({ id: t.id, cwd: t.cwd, title: t.name ?? t.preview }));
-  return buildStartupContext({ threadId: thread.id, messages: threadMessages(threads, thread.id), recent, cwd: thread.settings.cwd, home: os.homedir() });
+  return buildStartupContext({ threadId: thread.id, messages: threadMessages(thread), recent, cwd: thread.settings.cwd, home: os.homedir() });
 }
 
 /** Everything the upstream session is configured with (realtime.md §4). Throws a user-facing Error. */
-export async function buildSessionSpec(config: EffectiveConfig, threads: ThreadService, thread: LoadedThread, req: RealtimeStartRequest): Promise<SessionSpec> {
+export async function buildSessionSpec(config: EffectiveConfig, threads: ThreadService, thread: ThreadHandle, req: RealtimeStartRequest): Promise<SessionSpec> {
   const version = realtimeVersion(config);
   if (req.outputModality === 'text' && version === 'v1') throw new Error('text realtime output modality requires realtime v2');
   const voice = resolveVoice(version, req.voice, config.raw.realtime?.voice);

@@ -1,4 +1,4 @@
-import type { RealtimeEvent } from '../engine/realtime/events';
+import type { RealtimeEvent } from './events';
 import {
   ActiveTranscript,
   AGENT_FINAL_PREFIX,
@@ -11,9 +11,9 @@ import {
   STEERING_ACKNOWLEDGEMENT,
   truncateItem,
   type TranscriptEntry,
-} from '../engine/realtime/messages';
-import type { ServerNotification } from '../protocol/notifications';
-import type { RealtimeVersion } from '../protocol/realtime';
+} from './messages';
+import type { ServerNotification } from '../../protocol/notifications';
+import type { RealtimeVersion } from '../../protocol/realtime';
 
 const ACTIVE_RESPONSE_ERROR = 'Conversation already has an active response in progress:';
 

@@ -1,21 +1,22 @@
-import type { EffectiveConfig } from '../config/load';
-import { resolveAuth } from '../engine/model/client';
-import { createRealtimeCall } from '../engine/realtime/calls';
-import { parseRealtimeFrame } from '../engine/realtime/events';
-import { audioAppend, userTextItem } from '../engine/realtime/messages';
-import { callCreateSessionJson, sessionUpdate, type SessionSpec } from '../engine/realtime/session-config';
-import { UpstreamSocket } from '../engine/realtime/transport';
-import { realtimeHeaders, realtimeWebsocketUrl } from '../engine/realtime/url';
-import type { ServerNotification } from '../protocol/notifications';
-import type { RealtimeAudioChunk, RealtimeCloseReason, RealtimeStartTransport, RealtimeVersion } from '../protocol/realtime';
-import { log } from '../util/log';
-import type { AccountService } from './account-service';
-import { RealtimeConversation } from './realtime-conversation';
-import { RealtimeDelegation } from './realtime-delegation';
-import { joinSideband } from './realtime-sideband';
-import { buildSessionSpec, leashLimits, realtimeVersion, type RealtimeStartRequest } from './realtime-spec';
-import type { LoadedThread, ThreadService } from './thread-service';
-import type { TurnRunner } from './turns/turn-runner';
+import type { EffectiveConfig } from '../../config/load';
+import { resolveAuth } from '../../engine/model/client';
+import { createRealtimeCall } from '../../engine/realtime/calls';
+import { parseRealtimeFrame } from '../../engine/realtime/events';
+import { audioAppend, userTextItem } from '../../engine/realtime/messages';
+import { callCreateSessionJson, sessionUpdate, type SessionSpec } from '../../engine/realtime/session-config';
+import { UpstreamSocket } from '../../engine/realtime/transport';
+import { realtimeHeaders, realtimeWebsocketUrl } from '../../engine/realtime/url';
+import type { ServerNotification } from '../../protocol/notifications';
+import type { RealtimeAudioChunk, RealtimeCloseReason, RealtimeStartTransport, RealtimeVersion } from '../../protocol/realtime';
+import { log } from '../../util/log';
+import type { AccountService } from '../account-service';
+import { RealtimeConversation } from '../../engine/realtime/conversation';
+import { RealtimeDelegation } from './delegation';
+import { joinSideband } from '../../engine/realtime/sideband';
+import { buildSessionSpec, leashLimits, realtimeVersion, type RealtimeStartRequest } from './spec';
+import type { ThreadService } from '../threads/api';
+import type { ThreadHandle } from '../threads/handle';
+import type { TurnRunner } from '../turns/turn-runner';
 
 /** Frames held while the upstream socket is not open yet (WebRTC sideband join): realtime.md §1 capacities. */
 const MAX_PENDING_AUDIO = 256;
@@ -24,7 +25,7 @@ const MAX_PENDING_TEXT = 64;
 const MAX_BUFFERED_AUDIO_BYTES = 256 * 2048;
 
 export interface RealtimeSessionDeps {
-  thread: LoadedThread;
+  thread: ThreadHandle;
   threads: ThreadService;
   turns: TurnRunner;
   account: AccountService;
@@ -267,6 +268,6 @@ export class RealtimeSession {
   }
 
   private publish(n: ServerNotification): void {
-    this.deps.threads.publish(this.deps.thread, n);
+    this.deps.thread.emit(n);
   }
 }

@@ -10,12 +10,29 @@
  *   const calls = await startRealtimeCallsServer({ forwardTo: mock.origin });
  *   // POST /v1/realtime/calls is captured and answered (SDP + Location, or a scripted error);
  *   // every other request is proxied to the mock Responses server, so one provider base_url serves both.
+ *
+ * `sessionUpdated`, `backgroundAgentCall` and `audioDelta` build the frames an upstream script sends.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { READ_TIMEOUT_MS } from './rpc-client';
+import { READ_TIMEOUT_MS } from './timeouts';
 
 export type ScriptedFrame = Record<string, unknown> | { raw: string };
+
+export const sessionUpdated = (id: string) => ({ type: 'session.updated', session: { id, instructions: 'backend prompt' } });
+
+export const backgroundAgentCall = (callId: string, prompt: string) => ({
+  type: 'conversation.item.done',
+  item: { id: `item_${callId}`, type: 'function_call', name: 'background_agent', call_id: callId, arguments: JSON.stringify({ prompt }) },
+});
+
+export const audioDelta = (delta: string, samplesPerChannel = 512) => ({
+  type: 'response.output_audio.delta',
+  delta,
+  sample_rate: 24000,
+  channels: 1,
+  samples_per_channel: samplesPerChannel,
+});
 
 export interface ConnectionScript {
   /** Batch i is sent right after the i-th inbound message. */

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { EffectiveConfig, ResolvedProvider } from '../config/load';
-import type { AskForApproval, ReasoningEffort, SandboxMode, SandboxPolicy } from '../protocol/common';
-import { invalidRequest } from '../protocol/errors';
-import type { ThreadStartParams } from '../protocol/thread';
+import type { EffectiveConfig, ResolvedProvider } from '../../config/load';
+import type { AskForApproval, ReasoningEffort, SandboxMode, SandboxPolicy } from '../../protocol/common';
+import { invalidRequest } from '../../protocol/errors';
+import type { ThreadStartParams } from '../../protocol/thread';
 
 /** Per-thread settings, persisted as `session_meta` rollout events and restored on load. */
 export interface ThreadSettings {

@@ -12,13 +12,15 @@ import type {
   CommandExecTerminalSize,
   CommandExecTerminateParams,
   CommandExecWriteParams,
-} from '../protocol/command-exec';
-import type { SandboxPolicy } from '../protocol/common';
-import { ErrorCode, RpcError, invalidRequest, overloaded } from '../protocol/errors';
-import { buildSandboxedCommand, NO_HARDENING, policyNetworkAccess, SandboxUnavailableError, type SandboxHardening } from '../engine/tools/sandbox';
-import { shellEnv } from '../engine/tools/shell-env';
-import { loadPty, spawnPiped, spawnPty, type ExecProcess, type SpawnSpec } from './command-exec-process';
-import type { Subscriber } from './event-hub';
+} from '../../protocol/command-exec';
+import type { SandboxPolicy } from '../../protocol/common';
+import { ErrorCode, RpcError, invalidRequest, overloaded } from '../../protocol/errors';
+import { CappedBuffer } from '../../engine/exec/output-cap';
+import { spawnPiped, type ExecProcess, type SpawnSpec } from '../../engine/exec/process';
+import { loadPty, spawnPty } from '../../engine/exec/pty';
+import { buildSandboxedCommand, NO_HARDENING, policyNetworkAccess, SandboxUnavailableError, type SandboxHardening } from '../../engine/exec/sandbox';
+import { shellEnv } from '../../engine/exec/shell-env';
+import type { Subscriber } from '../event-hub';
 
 export const COMMAND_EXEC_DEFAULT_TIMEOUT_MS = 10_000;
 export const COMMAND_EXEC_DEFAULT_OUTPUT_CAP = 1024 * 1024;
@@ -59,26 +61,25 @@ interface Session {
 
 /** Retains (buffered) or forwards (streamed) one stream's bytes up to its cap. */
 class OutputSink {
-  private sent = 0;
+  private readonly buf: CappedBuffer;
   private capHit = false;
-  private readonly chunks: Buffer[] = [];
   constructor(
-    private readonly cap: number,
+    cap: number,
     private readonly forward: ((delta: Buffer, capReached: boolean) => void) | null,
-  ) {}
+  ) {
+    this.buf = new CappedBuffer(cap, forward === null);
+  }
 
   push(chunk: Buffer): void {
     if (this.capHit) return; // later output is drained and dropped
-    const room = this.cap - this.sent;
-    const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
-    this.sent += kept.length;
-    this.capHit = this.sent >= this.cap;
-    if (this.forward) this.forward(kept, this.capHit);
-    else if (kept.length > 0) this.chunks.push(kept);
+    const kept = this.buf.push(chunk);
+    // The chunk that reaches the cap (even an empty one, for a cap of 0) is the one that says capReached.
+    this.capHit = this.buf.full;
+    this.forward?.(kept, this.capHit);
   }
 
   text(): string {
-    return this.forward ? '' : Buffer.concat(this.chunks).toString('utf8');
+    return this.buf.text();
   }
 }
 

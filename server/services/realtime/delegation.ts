@@ -1,9 +1,9 @@
-import type { ServerNotification } from '../protocol/notifications';
-import type { ThreadItem } from '../protocol/turn';
-import { log } from '../util/log';
-import type { Subscriber } from './event-hub';
-import type { ThreadService } from './thread-service';
-import type { TurnRunner } from './turns/turn-runner';
+import type { ServerNotification } from '../../protocol/notifications';
+import type { ThreadItem } from '../../protocol/turn';
+import { log } from '../../util/log';
+import type { Subscriber } from '../event-hub';
+import type { ThreadService } from '../threads/api';
+import type { TurnRunner } from '../turns/turn-runner';
 
 /** Typed user text mirrored into realtime is capped (about 300 tokens). */
 const MIRROR_MAX_CHARS = 1200;
@@ -43,7 +43,7 @@ export class RealtimeDelegation implements Subscriber {
   ) {
     this.id = `realtime-${threadId}`;
     const thread = threads.getLoaded(threadId);
-    if (thread) threads.subscribe(thread, this);
+    if (thread) threads.registry.subscribe(thread, this);
   }
 
   /** Submits `text` as user input on the thread: a new turn when idle, else a steer of the running one. */
