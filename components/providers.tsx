@@ -23,7 +23,7 @@ function makeClient() {
   });
 }
 
-/** Queries and mutations over HTTP, live events over the WebSocket (architecture.md). */
+/** Queries and mutations over HTTP, live events over the WebSocket (docs/architecture.md#layers). */
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, refetchOnWindowFocus: false } } }));
   const [trpcClient] = useState(makeClient);

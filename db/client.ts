@@ -10,7 +10,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export const DB_FILE_NAME = 'codex-web.sqlite';
 
 /**
- * Opens the one handle the process uses (architecture.md convention 4) and applies the committed
+ * Opens the one handle the process uses (docs/architecture.md#one-database-handle) and applies the committed
  * drizzle-kit migrations synchronously, before anything listens.
  */
 export function openDb(file: string): Db {

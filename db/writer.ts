@@ -13,7 +13,7 @@ interface PendingWrite {
 }
 
 /**
- * Group commit (architecture.md convention 3): writes submitted during one event-loop turn run in
+ * Group commit (docs/architecture.md#write-then-publish): writes submitted during one event-loop turn run in
  * a single transaction; each promise settles after that transaction committed, so callers publish
  * only what is durable. If a batch fails, its writes are retried one by one so a bad write cannot
  * sink its neighbours.

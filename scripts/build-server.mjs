@@ -1,5 +1,5 @@
 // Bundles the server entry with esbuild: `next build` does not compile server/, and tsc leaves
-// `@/` aliases unresolved (architecture.md, known traps).
+// `@/` aliases unresolved (a known trap of this stack).
 import { build } from 'esbuild';
 
 await build({

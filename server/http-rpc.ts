@@ -11,7 +11,7 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
-/** `app-server --listen ws://IP:PORT`: the protocol alone, on any path (seed 004 uses the root). */
+/** `app-server --listen ws://IP:PORT`: the protocol alone, on any path (clients such as the TUI use the root). */
 export function createRpcListener(services: Services, token: string | null): Server {
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HARD_MAX_PAYLOAD });
   wss.on('connection', (socket) => attachRpcSocket(services, socket));

@@ -41,7 +41,7 @@ function login(access: AccessControl, req: IncomingMessage, res: ServerResponse,
   res.writeHead(303, { location: target, 'set-cookie': access.sessionCookie(req), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end();
 }
 
-/** `serve`: one HTTP server; our paths first, everything else to Next (architecture.md). */
+/** `serve`: one HTTP server; our paths first, everything else to Next (docs/architecture.md#layers). */
 export function createAppServer(services: Services, next: NextHandlers, isReady: () => boolean, access: AccessControl): Server {
   const trpcHttp = createHTTPHandler({ router: appRouter, createContext: () => ({ services }), basePath: '/api/trpc/' });
   const trpcWss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });

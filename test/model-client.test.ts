@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one suite for the Responses client (retries, SSE, errors) against one real mock server.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';

@@ -14,7 +14,7 @@ import { buildStartupContext, STARTUP_CONTEXT_HEADER } from '../server/engine/re
 import { realtimeHeaders, realtimeWebsocketUrl } from '../server/engine/realtime/url';
 import { resolveVoice } from '../server/engine/realtime/voices';
 
-test('websocket URL: path normalisation, scheme mapping and query order (realtime.md §5)', () => {
+test('websocket URL: path normalisation, scheme mapping and query order (docs/realtime.md#url-and-headers)', () => {
   const url = (base: string, o: Partial<Parameters<typeof realtimeWebsocketUrl>[1]> = {}) => realtimeWebsocketUrl(base, { version: 'v2', ...o });
   assert.equal(url('ws://127.0.0.1:9', { model: 'gpt-realtime-1.5' }), 'ws://127.0.0.1:9/v1/realtime?model=gpt-realtime-1.5');
   assert.equal(url('http://h/', { version: 'v1', model: 'm' }), 'ws://h/v1/realtime?intent=quicksilver&model=m');

@@ -54,7 +54,7 @@ export interface RealtimeConfigOptions {
   extra?: string;
 }
 
-/** The seed's create_config_toml_with_realtime_version: the mock provider plus a realtime upstream. */
+/** The mock provider plus a realtime upstream. */
 export function realtimeConfigToml(o: RealtimeConfigOptions): string {
   const startup = o.startupContext === undefined ? '' : `experimental_realtime_ws_startup_context = ${str(o.startupContext)}\n`;
   return mockProviderConfig({

@@ -1,8 +1,8 @@
 /**
- * Fake OpenAI realtime upstreams on 127.0.0.1, speaking the real formats (realtime.md §5):
+ * Fake OpenAI realtime upstreams on 127.0.0.1, speaking the real formats (docs/realtime.md#transports):
  *
  *   const ws = await startRealtimeWsServer([{ batches: [[sessionUpdated('s')], [], [audioDelta('AQID')]] }]);
- *   // batch i is sent after the i-th inbound message (like the seed's WebSocketTestServer);
+ *   // batch i is sent after the i-th inbound message (like the reference's own WebSocket test server);
  *   // `{ raw: 'not json' }` entries are sent verbatim.
  *   await ws.waitForRequest(0, 1)      // the 2nd JSON frame the broker sent on connection 0
  *   ws.handshakes[0].url               // e.g. /v1/realtime?call_id=rtc_e2e
@@ -37,7 +37,7 @@ export const audioDelta = (delta: string, samplesPerChannel = 512) => ({
 export interface ConnectionScript {
   /** Batch i is sent right after the i-th inbound message. */
   batches: ScriptedFrame[][];
-  /** Close the socket once every batch is sent (default true, like the seed's helper). */
+  /** Close the socket once every batch is sent (default true, like the reference's test helper). */
   closeAfterRequests?: boolean;
 }
 

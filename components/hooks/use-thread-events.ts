@@ -34,7 +34,7 @@ export function useThreadEvents(threadId: string) {
       },
     ),
   );
-  // Renames are connection-wide notifications (protocol.md), not thread-scoped ones.
+  // Renames are connection-wide notifications (docs/protocol.md#notification-routing), not thread-scoped ones.
   useSubscription(
     trpc.thread.onGlobal.subscriptionOptions(undefined, {
       onData: (n) => {

@@ -23,7 +23,7 @@ export interface PendingRequest {
   params: { itemId?: string; command?: string; cwd?: string; reason?: string | null; [k: string]: unknown };
 }
 
-/** Command output kept in memory per item; older output is cut (architecture.md convention 5). */
+/** Command output kept in memory per item; older output is cut (docs/architecture.md#bounded-everything). */
 export const OUTPUT_LIMIT = 256 * 1024;
 const EMPTY: readonly string[] = [];
 

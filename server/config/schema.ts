@@ -32,7 +32,7 @@ export const webOriginSchema = z.string().refine(
   { error: (issue) => `${JSON.stringify(issue.input)} is not an origin: write scheme://host[:port] in lowercase with no path, query or trailing slash, e.g. "https://intranet.example.com"` },
 );
 
-/** config.toml: the keys codex uses that we honour (protocol.md, "Config"). */
+/** config.toml: the keys codex uses that we honour (docs/protocol.md#account-and-config). */
 export const configFileSchema = z.object({
   model: z.string().optional(),
   model_provider: z.string().optional(),

@@ -37,7 +37,7 @@ export type SandboxPolicy = z.infer<typeof sandboxPolicy>;
 export const reasoningEffort = z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
 export type ReasoningEffort = z.infer<typeof reasoningEffort>;
 
-/** The experimental enum variant in use, named `type.variant` (seed 000). */
+/** The experimental enum variant in use, named `type.variant` (docs/protocol.md#experimental-gating). */
 export function approvalPolicyGate(policy: AskForApproval | null | undefined): string | null {
   return policy && typeof policy === 'object' && 'granular' in policy ? 'askForApproval.granular' : null;
 }

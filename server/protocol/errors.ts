@@ -1,4 +1,4 @@
-/** JSON-RPC error codes we answer with (protocol.md, "Order of checks"). */
+/** JSON-RPC error codes we answer with (docs/protocol.md#order-of-checks). */
 export const ErrorCode = {
   ParseError: -32700,
   InvalidRequest: -32600,
@@ -14,7 +14,7 @@ export interface JsonRpcErrorBody {
   data?: unknown;
 }
 
-/** Errors are values with a code (architecture.md convention 6); both APIs map them in one place. */
+/** Errors are values with a code (docs/architecture.md#errors-are-values); both APIs map them in one place. */
 export class RpcError extends Error {
   constructor(
     readonly code: number,

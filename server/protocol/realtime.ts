@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { opt } from './common';
 
-/** Wire types of the `thread/realtime/*` methods (realtime.md §1–§2). */
+/** Wire types of the `thread/realtime/*` methods (docs/realtime.md#methods). */
 
 export const realtimeStartTransport = z.discriminatedUnion('type', [
   z.object({ type: z.literal('websocket') }),
@@ -10,7 +10,7 @@ export const realtimeStartTransport = z.discriminatedUnion('type', [
 export type RealtimeStartTransport = z.infer<typeof realtimeStartTransport>;
 
 /**
- * thread/realtime/start. Accepts both `realtimeSessionId` and the older `sessionId` (seeds 000/001).
+ * thread/realtime/start. Accepts both `realtimeSessionId` and the older `sessionId` (older clients send the latter).
  * `prompt` is tri-state, so the schema keeps "omitted" (undefined) apart from `null`.
  */
 export const realtimeStartParams = z.object({
@@ -35,7 +35,7 @@ export const realtimeAudioChunk = z.object({
 export const realtimeAppendAudioParams = z.object({ threadId: z.string(), audio: realtimeAudioChunk });
 export type RealtimeAppendAudioParams = z.infer<typeof realtimeAppendAudioParams>;
 
-/** `role` exists in later snapshots only; seed 001 sends `{threadId, text}`. */
+/** `role` exists in later snapshots only; older clients send `{threadId, text}`. */
 export const realtimeAppendTextParams = z.object({ threadId: z.string(), text: z.string(), role: opt(z.string()) });
 export const realtimeThreadParams = z.object({ threadId: z.string() });
 export const realtimeListVoicesParams = z.object({}).loose();

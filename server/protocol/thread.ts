@@ -21,7 +21,7 @@ export interface GitInfo {
   originUrl: string | null;
 }
 
-/** The reference's Thread, less the fields we cannot fill honestly (protocol.md). */
+/** The reference's Thread, less the fields we cannot fill honestly (docs/protocol.md#core-objects). */
 export interface Thread {
   id: string;
   sessionId: string;

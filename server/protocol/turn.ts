@@ -9,7 +9,7 @@ export interface TurnError {
 
 export type UserInput = { type: 'text'; text: string } | { type: 'image'; url: string } | { type: 'localImage'; path: string };
 
-/** ThreadItem, tagged by `type` (protocol.md "Core objects"). Other item kinds arrive with the turns work. */
+/** ThreadItem, tagged by `type` (docs/protocol.md#core-objects). Other item kinds arrive with the turns work. */
 export type ThreadItem =
   | { type: 'userMessage'; id: string; content: UserInput[] }
   | { type: 'agentMessage'; id: string; text: string }

@@ -24,7 +24,7 @@ const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 /**
  * One JSON-RPC session (a stdio pipe or one WebSocket). Applies the order of checks in
- * protocol.md: parse, initialization, method lookup, params schema, experimental gating, handler.
+ * docs/protocol.md#order-of-checks: parse, initialization, method lookup, params schema, experimental gating, handler.
  */
 export class RpcConnection implements Subscriber {
   readonly id = `conn-${randomUUID()}`;
@@ -150,7 +150,7 @@ export class RpcConnection implements Subscriber {
   private writeText(text: string): void {
     if (this.closed) return;
     if (this.transport.bufferedBytes() > MAX_BUFFERED_BYTES) {
-      // A hopelessly slow consumer is disconnected rather than buffered without bound (convention 5).
+      // A hopelessly slow consumer is disconnected rather than buffered without bound (docs/architecture.md#bounded-everything).
       this.transport.close('consumer too slow');
       this.onClosed();
       return;
@@ -158,7 +158,7 @@ export class RpcConnection implements Subscriber {
     this.transport.send(text);
   }
 
-  /** The transport went away: drop subscriptions; running turns go on (protocol.md). */
+  /** The transport went away: drop subscriptions; running turns go on (docs/protocol.md#thread-lifecycle). */
   onClosed(): void {
     if (this.closed) return;
     this.closed = true;

@@ -33,7 +33,7 @@ const loginParams = z.discriminatedUnion('type', [
 
 const empty = z.object({}).loose();
 
-/** The app-server v2 method table: name → params schema, gating, handler (architecture.md convention 1). */
+/** The app-server v2 method table: name → params schema, gating, handler (docs/architecture.md#protocol-types-are-defined-once). */
 export const methods: MethodTable = methodTable({
   'thread/start': method({
     params: threadStartParams,

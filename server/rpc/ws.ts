@@ -6,7 +6,7 @@ import { methods } from './methods';
 /** Frames above this close the socket (ws 1009); between 10 MiB and this, we answer -32600 and go on. */
 export const WS_HARD_MAX_PAYLOAD = 64 * 1024 * 1024;
 
-/** One WebSocket = one JSON-RPC session with its own handshake and request ids (seed 004). */
+/** One WebSocket = one JSON-RPC session with its own handshake and request ids (docs/protocol.md#transports). */
 export function attachRpcSocket(services: Services, socket: WebSocket): RpcConnection {
   const conn = new RpcConnection(services, methods, {
     send: (text) => socket.send(text),

@@ -1,6 +1,6 @@
 import type { ServerNotification } from '../protocol/notifications';
 
-/** Where a thread event sits in its thread's live stream (architecture.md convention 3). */
+/** Where a thread event sits in its thread's live stream (docs/architecture.md#write-then-publish). */
 export interface EventMeta {
   threadId: string;
   epoch: string;

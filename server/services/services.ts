@@ -31,7 +31,7 @@ export interface ServicesOptions {
 /** Our file in the (hidden) home that holds the compiled seccomp program bwrap loads. */
 export const SECCOMP_FILE_NAME = 'codex-web-seccomp.bpf';
 
-/** The service layer both APIs adapt (architecture.md): one DB handle, one hub, one of each service. */
+/** The service layer both APIs adapt (docs/architecture.md#layers): one DB handle, one hub, one of each service. */
 export class Services {
   readonly db: Db;
   readonly dbFile: string;

@@ -19,7 +19,7 @@ const t = initTRPC.context<TrpcContext>().create({
   },
 });
 
-/** The one place domain errors become tRPC errors (architecture.md convention 6). */
+/** The one place domain errors become tRPC errors (docs/architecture.md#errors-are-values). */
 const mapErrors = t.middleware(async ({ next, path }) => {
   const result = await next();
   if (!result.ok) {

@@ -1,5 +1,5 @@
 // Bad input on both transports: each mistake gets its JSON-RPC error, the connection keeps
-// answering, and the process stays up (protocol.md, "Order of checks").
+// answering, and the process stays up (docs/protocol.md#order-of-checks).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { homeFixture, stdioServer, wsServer } from '../support/fixtures';

@@ -13,7 +13,7 @@ function assertExperimentalCapabilityError(error: RpcErrorBody, reason: string):
   assert.ok(!Object.hasOwn(error, 'data'), 'error.data must be absent');
 }
 
-/** A fresh server initialized with experimentalApi:false; `withConfig` adds the seed's mock provider. */
+/** A fresh server initialized with experimentalApi:false; `withConfig` adds the mock provider. */
 async function client(t: TestContext, withConfig: boolean) {
   let home: string;
   if (withConfig) home = (await homeFixture(t)).home.dir;

@@ -1,4 +1,4 @@
-// Seed 001 (realtime_conversation.rs) WebSocket scenarios, listVoices, the feature flag, and seed 000's gating.
+// Realtime over WebSocket (docs/realtime.md): the conversation scenarios, listVoices, the feature flag and experimental gating.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sessionUpdated } from '../../testkit/realtime-upstream';
@@ -146,7 +146,7 @@ test('realtime_conversation_requires_feature_flag', async (t) => {
   assert.equal(h.realtime.handshakes.length, 0);
 });
 
-test('seed 000: every realtime method requires the experimentalApi capability (gating never looks up the thread)', async (t) => {
+test('every realtime method requires the experimentalApi capability (gating never looks up the thread)', async (t) => {
   const { home } = await homeFixture(t);
   const c = stdioServer(t, home.dir);
   await c.initialize({ experimentalApi: false });
@@ -164,7 +164,7 @@ test('seed 000: every realtime method requires the experimentalApi capability (g
   }
 });
 
-test('seed 000 rename: realtimeSessionId is echoed under both keys and sent upstream as x-session-id', async (t) => {
+test('session id rename: realtimeSessionId is echoed under both keys and sent upstream as x-session-id', async (t) => {
   const h = await realtimeHarness(t, { sideband: [{ batches: [[sessionUpdated('sess')]], closeAfterRequests: false }] });
   await h.c.request('thread/realtime/start', { threadId: h.threadId, outputModality: 'audio', prompt: null, realtimeSessionId: 'rt_custom', transport: { type: 'websocket' } });
   const started = await h.c.readUntilNotification<Record<string, unknown>>('thread/realtime/started');

@@ -1,5 +1,5 @@
 // The browser's live channel (tRPC WebSocket subscription `thread.onEvents`) against the real `serve`
-// process: what it streams must add up like /rpc's notifications do (architecture.md convention 3).
+// process: what it streams must add up like /rpc's notifications do (docs/architecture.md#write-then-publish).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sse } from '../../testkit/responses-sse';

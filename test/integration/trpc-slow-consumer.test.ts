@@ -1,5 +1,5 @@
 // A browser tab that stops reading its tRPC WebSocket while turns stream megabytes must not make the
-// server buffer without bound (architecture.md convention 5): past the bound the server closes it with
+// server buffer without bound (docs/architecture.md#bounded-everything): past the bound the server closes it with
 // 1008, and the browser's own tRPC client (set up as components/providers.tsx does) reconnects and
 // resumes from its last event ids with nothing lost or doubled.
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';

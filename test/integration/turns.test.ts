@@ -92,7 +92,7 @@ test('a streaming turn emits events in protocol order and deltas concatenate to 
   assert.deepEqual(found.data.map((x) => x.id), [threadId]);
 });
 
-test('shell scenario (seed 001): commandExecution items and the output fed back to the model', async (t) => {
+test('shell scenario: commandExecution items and the output fed back to the model', async (t) => {
   const { c, mock, threadId } = await setup(t);
   mock.enqueue(sse.shellCommand('printf realtime-tool-ok', 'shell_call', { timeout_ms: 5000 }), sse.message('shell tool finished'));
   const turnId = await startTurn(c, threadId, 'run it');

@@ -72,7 +72,7 @@ export interface StartedWebrtc {
   sdp: { threadId: string; sdp: string };
 }
 
-/** start over WebRTC with the seed's prompt, then wait for `started` and `sdp` like the desktop app does. */
+/** start over WebRTC with a fixed prompt, then wait for `started` and `sdp` like the desktop app does. */
 export async function startWebrtc(h: RealtimeHarness, offerSdp = 'v=offer\r\n'): Promise<StartedWebrtc> {
   const res = await h.c.request('thread/realtime/start', { threadId: h.threadId, prompt: 'backend prompt', sessionId: null, transport: { type: 'webrtc', sdp: offerSdp }, voice: null });
   if (Object.keys(res).length !== 0) throw new Error(`thread/realtime/start answered ${JSON.stringify(res)}`);

@@ -8,7 +8,7 @@ export interface InitializeOptions {
   name?: string;
   experimentalApi?: boolean;
   optOutNotificationMethods?: string[];
-  /** Omit `capabilities` entirely, as seed 004's client does. */
+  /** Omit `capabilities` entirely, as a minimal client does. */
   noCapabilities?: boolean;
 }
 

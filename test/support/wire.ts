@@ -59,5 +59,5 @@ export interface ThreadSessionResult {
   modelProvider: string;
 }
 
-/** The title search matches: the name when set, else the preview (protocol.md). */
+/** The title search matches: the name when set, else the preview (docs/protocol.md#threads). */
 export const titleOf = (t: WireThread): string => t.name ?? t.preview;

@@ -1,5 +1,5 @@
 /**
- * Responses API client (protocol.md, "The upstream model API").
+ * Responses API client (docs/protocol.md#upstream-model-requests).
  *
  *   for await (const ev of streamResponse({ provider, apiKey, body, signal })) {
  *     switch (ev.type) { case 'outputTextDelta': ...; case 'retrying': discard partial output, notify; ... }

@@ -10,7 +10,7 @@ export const HIGH_DEMAND_MESSAGE = "We're currently experiencing high demand, wh
 /** A call-create failure whose message is safe to show as `thread/realtime/error`. */
 export class RealtimeCallError extends Error {}
 
-/** The multipart body, byte for byte as the reference sends it (realtime.md §5). */
+/** The multipart body, byte for byte as the reference sends it (docs/realtime.md#webrtc-call-creation). */
 export function multipartCallBody(sdp: string, sessionJson: string): string {
   return (
     `--${CALL_BOUNDARY}\r\nContent-Disposition: form-data; name="sdp"\r\nContent-Type: application/sdp\r\n\r\n${sdp}\r\n` +

@@ -27,7 +27,7 @@ export interface ConversationPorts {
 }
 
 /**
- * The conversation state machine of one session (realtime.md §7–§8): upstream events → notifications,
+ * The conversation state machine of one session (docs/realtime.md#event-mapping, #handoff-to-the-coding-agent): upstream events → notifications,
  * the handoff protocol (v1 handoff append; v2 progress, one function_call_output, response.create), the
  * v2 response.create queue and barge-in truncation. Pure state + ports, no I/O of its own.
  */

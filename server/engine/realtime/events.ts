@@ -3,7 +3,7 @@ import { zodIssueText } from '../../util/zod-issues';
 import type { RealtimeAudioChunk, RealtimeRole, RealtimeVersion } from '../../protocol/realtime';
 import { BACKGROUND_AGENT_TOOL } from './session-config';
 
-/** What the broker does with one upstream frame (realtime.md §7), after zod validation. */
+/** What the broker does with one upstream frame (docs/realtime.md#event-mapping), after zod validation. */
 export type RealtimeEvent =
   | { kind: 'sessionUpdated'; sessionId: string | null }
   | { kind: 'audioOut'; audio: RealtimeAudioChunk }

@@ -1,6 +1,6 @@
 import type { RealtimeRole } from '../../protocol/realtime';
 
-/** Outbound upstream messages (realtime.md §6) and the texts the handoff protocol uses. */
+/** Outbound upstream messages (docs/realtime.md#session-payloads) and the texts the handoff protocol uses. */
 
 export const AGENT_FINAL_PREFIX = '"Agent Final Message":\n\n';
 export const STEERING_ACKNOWLEDGEMENT = 'This was sent to steer the previous background agent task.';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
-/** Our wording of the built-in realtime backend prompt (realtime.md §4); `{{ user_first_name }}` is filled in. */
+/** Our wording of the built-in realtime backend prompt (docs/realtime.md#session-configuration); `{{ user_first_name }}` is filled in. */
 const BACKEND_PROMPT_TEMPLATE = `You are Codex, an OpenAI Coding Agent — here in a live voice conversation with {{ user_first_name }}.
 You are the voice in front of a background coding agent that works in the user's workspace.
 - Keep spoken answers short, natural and friendly; do not read code, long paths or logs aloud unless asked.

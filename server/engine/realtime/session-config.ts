@@ -1,6 +1,6 @@
 import type { RealtimeVersion } from '../../protocol/realtime';
 
-/** What a realtime session is configured with, derived at start (realtime.md §4). */
+/** What a realtime session is configured with, derived at start (docs/realtime.md#session-configuration). */
 export interface SessionSpec {
   version: RealtimeVersion;
   /** `[realtime] type`; v1 ignores transcription mode. */
@@ -14,7 +14,7 @@ export interface SessionSpec {
 export const DEFAULT_REALTIME_MODEL = 'gpt-realtime-1.5';
 export const BACKGROUND_AGENT_TOOL = 'background_agent';
 
-/** The v2 delegation tool, exactly as the seed-era reference sends it. */
+/** The v2 delegation tool, exactly as the 0.169 reference sends it. */
 export const BACKGROUND_AGENT_TOOL_SPEC = {
   type: 'function',
   name: BACKGROUND_AGENT_TOOL,
@@ -74,7 +74,7 @@ export function sessionUpdate(spec: SessionSpec): Json {
 
 /**
  * The `session` part of a WebRTC call-create body. The reference serializes `model` after `type`, then
- * removes `id` with a swap-remove, which moves the last key to the front; the seed compares the bytes.
+ * removes `id` with a swap-remove, which moves the last key to the front; clients and our tests compare the bytes.
  */
 export function callCreateSessionJson(spec: SessionSpec): string {
   const fields = sessionFields(spec);

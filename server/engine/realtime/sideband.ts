@@ -4,7 +4,7 @@ import { DEFAULT_REQUEST_MAX_RETRIES } from '../model/client';
 import { UpstreamSocket } from './transport';
 
 
-/** Joins a WebRTC call's sideband WebSocket, retried within the provider's `request_max_retries` (realtime.md §5). */
+/** Joins a WebRTC call's sideband WebSocket, retried within the provider's `request_max_retries` (docs/realtime.md#sideband-join). */
 export async function joinSideband(opts: {
   url: string;
   headers: Record<string, string>;

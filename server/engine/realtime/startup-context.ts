@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Header of the generated startup context, verbatim (realtime.md §4). */
+/** Header of the generated startup context, verbatim (docs/realtime.md#session-configuration). */
 export const STARTUP_CONTEXT_HEADER =
   'Startup context from Codex.\nThis is background context about recent work and machine/workspace layout. It may be incomplete or stale. Use it to inform responses, and do not repeat it back unless relevant.';
 

@@ -1,7 +1,7 @@
 import type { ResolvedProvider } from '../../config/load';
 import type { RealtimeVersion } from '../../protocol/realtime';
 
-/** realtime.md §5 "Building the WebSocket URL", step by step. */
+/** docs/realtime.md#url-and-headers, step by step. */
 export function realtimeWebsocketUrl(
   base: string,
   opts: { version: RealtimeVersion; model?: string | null; queryParams?: Record<string, string>; callId?: string },

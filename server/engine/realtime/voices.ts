@@ -1,6 +1,6 @@
 import type { RealtimeVersion } from '../../protocol/realtime';
 
-/** Voices per realtime version, in the reference's order (realtime.md §1 listVoices). */
+/** Voices per realtime version, in the reference's order (docs/realtime.md#methods). */
 export const REALTIME_VOICES = {
   v1: ['juniper', 'maple', 'spruce', 'ember', 'vale', 'breeze', 'arbor', 'sol', 'cove'],
   v2: ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'],

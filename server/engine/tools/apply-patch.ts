@@ -1,6 +1,8 @@
 // The `apply_patch` tool: validates a whole Codex-format patch (parse, sandbox policy, every hunk's context)
 // before writing anything, then applies it. planPatch/commitPatch are split so a `fileChange` item (with its
 // diffs) can be shown and approved before the files change.
+// Over 400 lines on purpose: plan, confinement checks and commit share one set of types and must be read together
+// (the write-time primitives already live apart in confined-fs.ts).
 //
 // Confinement (workspace-write): the server writes the files itself, outside bwrap, so the policy is enforced
 // twice. planPatch resolves each path (symlinks included) to a writable root plus path components and refuses

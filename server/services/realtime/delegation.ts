@@ -21,7 +21,7 @@ export interface DelegationEvents {
 }
 
 /**
- * The realtime session's link to the coding agent on the same thread (realtime.md §8). Handoff text
+ * The realtime session's link to the coding agent on the same thread (docs/realtime.md#handoff-to-the-coding-agent). Handoff text
  * starts a turn, or steers the running one, through a queue of its own, so a delegated turn never
  * holds up audio; what the turn says comes back through an internal thread subscriber.
  */

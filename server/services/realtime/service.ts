@@ -22,7 +22,7 @@ export interface RealtimeServiceDeps {
 type Empty = Record<string, never>;
 
 /**
- * `thread/realtime/*` (realtime.md §1): at most one session per thread. The four thread methods answer
+ * `thread/realtime/*` (docs/realtime.md#methods): at most one session per thread. The four thread methods answer
  * `{}` as soon as the work is queued; what happens upstream arrives as notifications.
  */
 export class RealtimeService {

@@ -18,7 +18,7 @@ import type { ThreadService } from '../threads/api';
 import type { ThreadHandle } from '../threads/handle';
 import type { TurnRunner } from '../turns/turn-runner';
 
-/** Frames held while the upstream socket is not open yet (WebRTC sideband join): realtime.md §1 capacities. */
+/** Frames held while the upstream socket is not open yet (WebRTC sideband join) (docs/realtime.md#methods). */
 const MAX_PENDING_AUDIO = 256;
 const MAX_PENDING_TEXT = 64;
 /** Beyond this much unsent data on the upstream socket, new audio frames are dropped. */
@@ -37,7 +37,7 @@ export interface RealtimeSessionDeps {
 /**
  * One realtime voice session on a thread: it creates the upstream session, relays client audio/text,
  * maps upstream events to `thread/realtime/*` notifications and hands spoken requests to the coding
- * agent (realtime.md §9). Everything on the audio path is synchronous: no await sits between a frame
+ * agent (docs/realtime.md#handoff-to-the-coding-agent). Everything on the audio path is synchronous: no await sits between a frame
  * arriving and it leaving.
  */
 export class RealtimeSession {

@@ -52,7 +52,7 @@ async function startupContext(config: EffectiveConfig, threads: ThreadService, t
   return buildStartupContext({ threadId: thread.id, messages: threadMessages(thread), recent, cwd: thread.settings.cwd, home: os.homedir() });
 }
 
-/** Everything the upstream session is configured with (realtime.md §4). Throws a user-facing Error. */
+/** Everything the upstream session is configured with (docs/realtime.md#session-configuration). Throws a user-facing Error. */
 export async function buildSessionSpec(config: EffectiveConfig, threads: ThreadService, thread: ThreadHandle, req: RealtimeStartRequest): Promise<SessionSpec> {
   const version = realtimeVersion(config);
   if (req.outputModality === 'text' && version === 'v1') throw new Error('text realtime output modality requires realtime v2');

@@ -5,7 +5,7 @@ import type { Turn } from '../../protocol/turn';
 
 const toSeconds = (ms: number) => Math.floor(ms / 1000);
 
-/** The wire Thread for a metadata row (timestamps in unix seconds; protocol.md). */
+/** The wire Thread for a metadata row (timestamps in unix seconds; docs/protocol.md#core-objects). */
 export function threadToWire(opts: {
   row: ThreadRow;
   status: ThreadStatus;

@@ -44,7 +44,7 @@ function ensureCallOutputs(input: ResponseItem[]): void {
   }
 }
 
-/** Builds the next Responses request of a turn from the thread's rollout (protocol.md, "The upstream model API"). */
+/** Builds the next Responses request of a turn from the thread's rollout (docs/protocol.md#upstream-model-requests). */
 export function buildRequest(opts: { threadId: string; settings: ThreadSettings; responseItems: readonly unknown[] }) {
   const { settings } = opts;
   const input: ResponseItem[] = [];

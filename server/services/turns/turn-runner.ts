@@ -44,7 +44,7 @@ function addUsage(a: TokenUsageBreakdown, b: TokenUsage): TokenUsageBreakdown {
 }
 
 /**
- * The agent loop (protocol.md, "Turn methods and the event stream"): each model request is built from
+ * The agent loop (docs/protocol.md#turns): each model request is built from
  * the rollout, streamed, its tool calls run, and their outputs fed back until the model stops calling
  * tools and no steer input is pending. Every rollout record is committed before its notification.
  */
