@@ -34,7 +34,6 @@ export class RpcError extends Error {
 export const invalidRequest = (message: string) => new RpcError(ErrorCode.InvalidRequest, message);
 export const overloaded = () => new RpcError(ErrorCode.Overloaded, 'Server overloaded; retry later.');
 export const threadNotFound = (threadId: string) => new RpcError(ErrorCode.InvalidRequest, `thread ${threadId} not found`, undefined, 'notFound');
-export const internalError = () => new RpcError(ErrorCode.InternalError, 'Internal error');
 
 /** Largest inbound message (one stdio line or one WebSocket text frame). */
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;

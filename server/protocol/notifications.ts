@@ -49,14 +49,3 @@ export type NotificationMethod = keyof NotificationParams;
 export type ServerNotification = {
   [M in NotificationMethod]: { method: M; params: NotificationParams[M] };
 }[NotificationMethod];
-
-/** Thread-scoped notifications go to the thread's subscribers; the rest go to every connection. */
-export const GLOBAL_NOTIFICATIONS: ReadonlySet<NotificationMethod> = new Set([
-  'thread/started',
-  'thread/archived',
-  'thread/unarchived',
-  'thread/name/updated',
-  'thread/closed',
-  'account/updated',
-  'account/login/completed',
-]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { askForApproval, opt, reasoningEffort, sandboxMode, type AskForApproval, type ReasoningEffort, type SandboxPolicy } from './common';
+import { askForApproval, opt, sandboxMode, type AskForApproval, type ReasoningEffort, type SandboxPolicy } from './common';
 import type { Turn } from './turn';
 
 export const threadStatus = z.discriminatedUnion('type', [
@@ -119,5 +119,3 @@ export interface ThreadListResponse {
   data: Thread[];
   nextCursor: string | null;
 }
-
-export const reasoningEffortSchema = reasoningEffort;

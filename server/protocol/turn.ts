@@ -1,5 +1,4 @@
 export type TurnStatus = 'inProgress' | 'completed' | 'interrupted' | 'failed';
-export type ItemStatus = 'inProgress' | 'completed' | 'failed' | 'declined';
 
 export interface TurnError {
   message: string;

@@ -16,7 +16,6 @@
 //                  so the host's 127.0.0.1 is unreachable) unless network access is allowed.
 // dangerFullAccess and externalSandbox run the command directly.
 // A missing bwrap is an error value, never a silent unsandboxed run.
-import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxPolicy } from '../../protocol/common';
@@ -301,30 +300,4 @@ export function buildSandboxedCommand(opts: BuildSandboxedCommandOptions): Sandb
   // bwrap reads the filter from an inherited descriptor: sh opens the file as fd 3, then becomes bwrap (same pid,
   // so process-group kills and PTYs work unchanged). The file lives in the hidden home, out of the agent's reach.
   return { file: '/bin/sh', args: ['-c', 'exec 3<"$0" && exec "$@"', hardening.seccompFile!, bwrap, ...args], sandboxed: true };
-}
-
-/**
- * Checks once that bwrap exists and can create its namespaces here (it cannot in some unprivileged containers).
- * Resolves to null when it works, else to an error value saying why; for a startup log line or a health check.
- */
-export function probeSandbox(bwrapPath?: string | null): Promise<SandboxUnavailableError | null> {
-  const bwrap = findBwrap(bwrapPath);
-  if (bwrap === null) return Promise.resolve(missingBwrap(bwrapPath));
-  const args = bwrapArgs({ cwd: '/', argv: ['true'], writableRoots: [], networkAccess: false });
-  return new Promise((resolve) => {
-    let stderr = '';
-    const child = spawn(bwrap, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 2000)));
-    child.on('error', (err) => resolve(new SandboxUnavailableError(`bubblewrap (${bwrap}) could not start: ${err.message}`)));
-    child.on('close', (code) =>
-      resolve(
-        code === 0
-          ? null
-          : new SandboxUnavailableError(
-              `bubblewrap (${bwrap}) cannot create its namespaces here: ${stderr.trim() || `exit ${code}`}`,
-              'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run the server with CAP_SYS_ADMIN',
-            ),
-      ),
-    );
-  });
 }
