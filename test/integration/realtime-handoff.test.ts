@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { audioDelta, backgroundAgentCall, sessionUpdated } from '../../testkit/realtime-upstream';
 import { createGate, sse } from '../../testkit/responses-sse';
-import { functionCallOutput, functionCallOutputs, progressUpdate, realtimeHarness, startWebrtc } from '../support/realtime-harness';
+import { functionCallOutput, functionCallOutputs, progressUpdate, realtimeHarness, startWebrtc, userTextItem } from '../support/realtime-harness';
 
 interface TurnParams {
   threadId: string;
@@ -54,7 +54,8 @@ test('webrtc_v1_handoff_request_delegates_and_appends_result', async (t) => {
 test('webrtc_v2_background_agent_tool_call_delegates_and_returns_function_output', async (t) => {
   const h = await realtimeHarness(t, {
     responses: [sse.message('delegated from v2')],
-    sideband: [{ batches: [[sessionUpdated('sess_v2_tool'), backgroundAgentCall('call_v2', 'delegate from v2')], [], [], []] }],
+    // Kept open after the script (the default closes it), so a second output could still be seen.
+    sideband: [{ batches: [[sessionUpdated('sess_v2_tool'), backgroundAgentCall('call_v2', 'delegate from v2')], [], [], []], closeAfterRequests: false }],
   });
   const { started } = await startWebrtc(h);
   assert.equal(started.version, 'v2');
@@ -65,8 +66,11 @@ test('webrtc_v2_background_agent_tool_call_delegates_and_returns_function_output
   assert.ok(requestText(h.mock.requests[0]!.body).includes('delegate from v2'), `delegated Responses request should contain tool prompt: ${requestText(h.mock.requests[0]!.body)}`);
   assert.deepEqual(await h.realtime.waitForRequest(0, 1), progressUpdate('delegated from v2'));
   assert.deepEqual(await h.realtime.waitForRequest(0, 2), functionCallOutput('call_v2', 'delegated from v2'));
-  assert.equal(functionCallOutputs(h).length, 1);
   assert.deepEqual(await h.realtime.waitForRequest(0, 3), { type: 'response.create' });
+  // Barrier: our own text is the next frame, so exactly one function_call_output was sent before it.
+  await h.c.request('thread/realtime/appendText', { threadId: h.threadId, text: 'barrier' });
+  assert.deepEqual(await h.realtime.waitForRequest(0, 4), userTextItem('barrier'));
+  assert.equal(functionCallOutputs(h).length, 1);
 });
 
 test('webrtc_v2_background_agent_steering_ack_requests_response_create', async (t) => {
@@ -118,7 +122,8 @@ test('webrtc_v2_tool_call_delegated_turn_can_execute_shell_tool', async (t) => {
   const h = await realtimeHarness(t, {
     sandbox: 'danger-full-access',
     responses: [sse.shellCommand('printf realtime-tool-ok', 'shell_call', { timeout_ms: 5000 }), sse.message('shell tool finished')],
-    sideband: [{ batches: [[sessionUpdated('sess_v2_shell'), backgroundAgentCall('call_shell', 'run shell through delegated turn')], [], []] }],
+    // Kept open after the script (the default closes it), so a second output could still be seen.
+    sideband: [{ batches: [[sessionUpdated('sess_v2_shell'), backgroundAgentCall('call_shell', 'run shell through delegated turn')], [], []], closeAfterRequests: false }],
   });
   await startWebrtc(h);
 
@@ -134,6 +139,10 @@ test('webrtc_v2_tool_call_delegated_turn_can_execute_shell_tool', async (t) => {
   assert.ok(requestText(h.mock.requests[1]!.body).includes('realtime-tool-ok'), `follow-up Responses request should contain shell output: ${requestText(h.mock.requests[1]!.body)}`);
   assert.deepEqual(await h.realtime.waitForRequest(0, 1), progressUpdate('shell tool finished'));
   assert.deepEqual(await h.realtime.waitForRequest(0, 2), functionCallOutput('call_shell', 'shell tool finished'));
+  assert.deepEqual(await h.realtime.waitForRequest(0, 3), { type: 'response.create' });
+  // Barrier: our own text is the next frame, so exactly one function_call_output was sent before it.
+  await h.c.request('thread/realtime/appendText', { threadId: h.threadId, text: 'barrier' });
+  assert.deepEqual(await h.realtime.waitForRequest(0, 4), userTextItem('barrier'));
   assert.equal(functionCallOutputs(h).length, 1);
 });
 

@@ -22,6 +22,10 @@ test('the upstream closing mid-session ends it with closed "transport_closed" an
   assert.deepEqual(await h.c.request('thread/realtime/appendText', { threadId: h.threadId, text: 'late' }), {});
   const error = await h.c.readUntilNotification<{ message: string }>('thread/realtime/error');
   assert.equal(error.params.message, 'conversation is not running');
+  // Barrier: that error comes after anything the ended session could still emit; it is the only error.
+  const errors = h.c.notificationsSeen().filter((n) => n.method === 'thread/realtime/error');
+  assert.deepEqual(errors.map((n) => n.params.message), ['conversation is not running']);
+  assert.equal(h.c.notificationsSeen().filter((n) => n.method === 'thread/realtime/closed').length, 1);
 });
 
 test('the leash: [realtime] max_duration_s ends the call with an error naming the limit, then closed "max_duration"', async (t) => {
@@ -75,6 +79,9 @@ test('a malformed upstream frame is ignored (and logged); the event after it sti
   const audio = await h.c.readUntilNotification<{ audio: { data: string } }>('thread/realtime/outputAudio/delta');
   assert.equal(audio.params.audio.data, 'AFTER');
   await h.c.server.waitForStderr(/ignoring malformed upstream frame \(delta: /);
+  // Barrier: the session still relays input afterwards (an ended one would answer "not running").
+  await h.c.request('thread/realtime/appendText', { threadId: h.threadId, text: 'still running' });
+  assert.deepEqual(await h.realtime.waitForRequest(0, 1), userTextItem('still running'));
   const seen = h.c.notificationsSeen().map((n) => n.method);
   assert.ok(!seen.includes('thread/realtime/error') && !seen.includes('thread/realtime/closed') && !seen.includes('thread/realtime/itemAdded'), seen.join(', '));
 });
@@ -94,6 +101,15 @@ test('a second start replaces the running session without a closed for the first
   await h.c.request('thread/realtime/appendText', { threadId: h.threadId, text: 'to the second' });
   assert.deepEqual(await h.realtime.waitForRequest(1, 1), userTextItem('to the second'));
   assert.ok(!h.c.notificationsSeen().some((n) => n.method === 'thread/realtime/closed'));
+  // Barrier: stopping the second session gives its closed; by then the first session's socket is long
+  // closed, and still the only closed ever sent is the second's.
+  await h.c.request('thread/realtime/stop', { threadId: h.threadId });
+  assert.deepEqual((await h.c.readUntilNotification<Closed>('thread/realtime/closed')).params, { threadId: h.threadId, reason: 'requested' });
+  assert.equal((await h.realtime.waitForClose(1)).code, 1000);
+  assert.deepEqual(
+    h.c.notificationsSeen().filter((n) => n.method === 'thread/realtime/closed').map((n) => n.params),
+    [{ threadId: h.threadId, reason: 'requested' }],
+  );
 });
 
 test('the session stops when its thread unloads, and on server shutdown the upstream gets a normal close', async (t) => {
@@ -146,8 +162,11 @@ test('v2: the final response.create waits while a realtime response is active an
   await h.c.readUntilNotification('turn/completed');
   assert.equal((await h.realtime.waitForRequest(0, 2)).type, 'conversation.item.create');
   await assert.rejects(h.realtime.waitForRequest(0, 3, 300), /timed out/, 'response.create must wait for the active response');
+  // Barrier: text is append-only; it must be the next frame, so no response.create went out before it.
+  await h.c.request('thread/realtime/appendText', { threadId: h.threadId, text: 'barrier' });
+  assert.deepEqual(await h.realtime.waitForRequest(0, 3), userTextItem('barrier'));
   h.realtime.send(0, { type: 'response.done', response: { id: 'resp_1' } });
-  assert.deepEqual(await h.realtime.waitForRequest(0, 3), { type: 'response.create' });
+  assert.deepEqual(await h.realtime.waitForRequest(0, 4), { type: 'response.create' });
 });
 
 test('text typed into the thread while a call runs is mirrored into realtime (append-only)', async (t) => {
@@ -162,6 +181,9 @@ test('text typed into the thread while a call runs is mirrored into realtime (ap
   await h.c.readUntilNotification('turn/completed');
   // No handoff is active, so the typed turn's answer is not sent as progress.
   await assert.rejects(h.realtime.waitForRequest(0, 2, 200), /timed out/);
+  // Barrier: the next frame is our own text, so nothing was sent for the turn before it.
+  await h.c.request('thread/realtime/appendText', { threadId: h.threadId, text: 'barrier' });
+  assert.deepEqual(await h.realtime.waitForRequest(0, 2), userTextItem('barrier'));
 });
 
 test('transcripts: deltas under both names, done events, and response.cancelled as an item', async (t) => {
@@ -200,6 +222,9 @@ test('an unreachable upstream: websocket start fails with an error only; a faile
   await h.c.request('thread/realtime/start', { threadId: h.threadId, transport: { type: 'websocket' } });
   const wsError = await h.c.readUntilNotification<{ message: string }>('thread/realtime/error');
   assert.match(wsError.params.message, /^failed to connect realtime websocket: /);
+  // Barrier: input now is answered with "not running", after anything the failed start emitted.
+  assert.deepEqual(await h.c.request('thread/realtime/appendText', { threadId: h.threadId, text: 'late' }), {});
+  assert.equal((await h.c.readUntilNotification<{ message: string }>('thread/realtime/error')).params.message, 'conversation is not running');
   assert.ok(!h.c.notificationsSeen().some((n) => n.method === 'thread/realtime/started' || n.method === 'thread/realtime/closed'));
 
   await startWebrtc(h);

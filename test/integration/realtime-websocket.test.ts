@@ -35,7 +35,8 @@ test('realtime_conversation_streams_v2_notifications', async (t) => {
   assert.deepEqual(await c.request('thread/realtime/start', { threadId, sessionId: null, transport: null, voice: 'cedar' }), {});
   const started = await c.readUntilNotification<{ threadId: string; sessionId: string | null; version: string }>('thread/realtime/started');
   assert.equal(started.params.threadId, threadId);
-  assert.ok(started.params.sessionId !== null && started.params.sessionId !== undefined);
+  // No session id in the request: the thread id is the session id.
+  assert.equal(started.params.sessionId, threadId);
   assert.equal(started.params.version, 'v2');
 
   const update = await realtime.waitForRequest(0, 0);
@@ -102,7 +103,9 @@ test('realtime_conversation_streams_v2_notifications', async (t) => {
   assert.equal(frames.length, 3);
   assert.equal(frames[0]!.type, 'session.update');
   assert.equal((frames[0]!.session as { instructions: string }).instructions, session.instructions);
-  assert.deepEqual([frames[1]!.type, frames[2]!.type].sort(), ['conversation.item.create', 'input_audio_buffer.append']);
+  // The socket is open before `started`, so each input goes out as its request is handled, in request order.
+  assert.deepEqual(frames[1], { type: 'input_audio_buffer.append', audio: AUDIO_CHUNK.data });
+  assert.deepEqual(frames[2], { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] } });
 });
 
 test('realtime_list_voices_returns_supported_names', async (t) => {
@@ -125,8 +128,11 @@ test('realtime_conversation_stop_emits_closed_notification', async (t) => {
   const started = await h.c.readUntilNotification<{ threadId: string }>('thread/realtime/started');
   assert.deepEqual(await h.c.request('thread/realtime/stop', { threadId: started.params.threadId }), {});
   const closed = await h.c.readUntilNotification<{ threadId: string; reason: string }>('thread/realtime/closed');
-  assert.equal(closed.params.threadId, started.params.threadId);
-  assert.ok(['requested', 'transport_closed'].includes(closed.params.reason));
+  // Always "requested": end() marks the session ended before it closes the socket, so the socket's own
+  // close event (which would say "transport_closed") finds the session already over. The fake upstream
+  // would only close after a 2nd frame from us, which never comes.
+  assert.deepEqual(closed.params, { threadId: started.params.threadId, reason: 'requested' });
+  assert.equal((await h.realtime.waitForClose(0)).code, 1000, 'we close the socket, with a normal close');
 });
 
 test('realtime_conversation_requires_feature_flag', async (t) => {
@@ -183,6 +189,9 @@ test('start-time configuration errors arrive as thread/realtime/error without cl
   await h.c.request('thread/realtime/start', { threadId: h.threadId, outputModality: 'text' });
   const modality = await h.c.readUntilNotification<{ message: string }>('thread/realtime/error');
   assert.equal(modality.params.message, 'text realtime output modality requires realtime v2');
+  // Barrier: input now is answered with "not running", after anything the failed starts emitted.
+  assert.deepEqual(await h.c.request('thread/realtime/appendText', { threadId: h.threadId, text: 'late' }), {});
+  assert.equal((await h.c.readUntilNotification<{ message: string }>('thread/realtime/error')).params.message, 'conversation is not running');
   assert.equal(h.realtime.handshakes.length, 0);
   assert.ok(!h.c.notificationsSeen().some((n) => n.method === 'thread/realtime/closed' || n.method === 'thread/realtime/started'));
 });

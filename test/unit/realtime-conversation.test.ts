@@ -1,4 +1,4 @@
-// The realtime conversation state machine (services/realtime-conversation.ts; realtime.md §8): handoff
+// The realtime conversation state machine (engine/realtime/conversation.ts; docs/realtime.md): handoff
 // state for v1 and v2, the steering acknowledgement, the one-deep response.create queue, barge-in
 // truncation, event → notification mapping, and the transitions that must do nothing.
 import assert from 'node:assert/strict';
@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { RealtimeEvent } from '../../server/engine/realtime/events';
 import type { ServerNotification } from '../../server/protocol/notifications';
 import type { RealtimeVersion } from '../../server/protocol/realtime';
-import { RealtimeConversation } from '../../server/services/realtime-conversation';
+import { RealtimeConversation } from '../../server/engine/realtime/conversation';
 
 const PREFIX = '"Agent Final Message":\n\n';
 const STEER_ACK = 'This was sent to steer the previous background agent task.';
