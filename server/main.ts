@@ -7,7 +7,7 @@ import { AccessControl, AccessTokenError, loadAccessToken } from './auth';
 import { ConfigError, loadConfig } from './config/load';
 import { isLoopback } from './http-common';
 import { Services } from './services/services';
-import { assertHomeIsHideable, UnsafeHomeError } from './services/state-paths';
+import { assertHomeIsHideable, assertNoWritableSymlinkInHome, UnsafeHomeError } from './services/state-paths';
 import { log } from './util/log';
 import { packageRoot, packageVersion } from './util/package-root';
 
@@ -57,6 +57,9 @@ function installShutdown(close: () => Promise<void> | void): void {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+const NETWORK_OFF_WARNING =
+  'this server listens without a token, so sandboxed commands run with the network off (with it on they could drive this port and run unsandboxed); use a token to allow network_access';
+
 const urlHost = (host: string) => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
 
 /** Like Jupyter: the one line that carries the token is the login link itself. */
@@ -100,6 +103,7 @@ export async function main(argv: string[]): Promise<void> {
   const config = loadConfig({ home, overrides: values.config ?? [], strict: values['strict-config'] ?? false });
   for (const w of config.warnings) log.warn(w);
   assertHomeIsHideable(home, config, process.cwd());
+  assertNoWritableSymlinkInHome(home, config, process.cwd());
 
   if (command === 'app-server') {
     const target = parseListen(values.listen ?? 'stdio://');
@@ -110,7 +114,8 @@ export async function main(argv: string[]): Promise<void> {
       token = readFileSync(values['ws-token-file'], 'utf8').trim();
       if (token.length < 16) throw new UsageError('the token in --ws-token-file must be at least 16 characters');
     }
-    const services = new Services({ home, config, secrets: token ? [token] : [] });
+    const services = new Services({ home, config, secrets: token ? [token] : [], tokenlessListener: target.kind !== 'stdio' && token === null });
+    if (target.kind !== 'stdio' && token === null) log.warn(NETWORK_OFF_WARNING);
     if (target.kind === 'stdio') {
       const { serveStdio } = await import('./rpc/stdio');
       serveStdio(services, () => {
@@ -140,7 +145,8 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (noAuth && values['rotate-token']) throw new UsageError('--rotate-token and --no-auth do not go together');
   const access = noAuth ? null : loadAccessToken(home, values['rotate-token'] ?? false);
-  const services = new Services({ home, config, secrets: access ? [access.token] : [] });
+  const services = new Services({ home, config, secrets: access ? [access.token] : [], tokenlessListener: access === null });
+  if (access === null) log.warn(NETWORK_OFF_WARNING);
   let ready = false;
   const [{ default: next }, { createAppServer }] = await Promise.all([import('next'), import('./http')]);
   const dev = values.dev ?? false;

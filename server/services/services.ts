@@ -26,6 +26,8 @@ export interface ServicesOptions {
   cwd?: string;
   /** Secrets of the transport (serve's access token, app-server's --ws-token-file token), redacted from tool output. */
   secrets?: readonly string[];
+  /** The server listens on a port without a token: sandboxed commands get no network (see SandboxHardening). */
+  tokenlessListener?: boolean;
 }
 
 /** Our file in the (hidden) home that holds the compiled seccomp program bwrap loads. */
@@ -65,6 +67,7 @@ export class Services {
       seccompFile: writeSeccompProgram(path.join(options.home, SECCOMP_FILE_NAME)),
       envPolicy: options.config.raw.shell_environment_policy ?? {},
       secrets: () => this.secrets(),
+      networkAllowed: !options.tokenlessListener,
     };
     redactLogSecrets(() => this.secrets());
     this.approvals = new ApprovalBroker((thread, requestId) =>

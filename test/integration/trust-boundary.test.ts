@@ -2,7 +2,7 @@
 // model asks the real server to run commands in its real bubblewrap sandbox. Each test failed before the
 // sandbox hid the server home, pinned its ancestors, filtered AF_UNIX sockets and the environment.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,14 +10,18 @@ import { test, type TestContext } from 'node:test';
 import { mockProviderConfig } from '../../testkit/mock-provider-config';
 import { startMockResponsesServer, type MockResponsesServer } from '../../testkit/mock-responses-server';
 import { sse } from '../../testkit/responses-sse';
-import { startStdioServer, type StdioClient } from '../support/server-process';
+import type { RpcClient } from '../support/rpc-client';
+import { startStdioServer } from '../support/server-process';
+import { startWsServer } from '../support/ws-client';
 import type { ThreadSessionResult } from '../support/wire';
 
 const API_KEY = 'sk-test-api-key-0123456789abcdef';
 const ACCESS_TOKEN = 'planted-access-token-abcdefghijklmnopqrstuvwxyz';
 
 interface Setup {
-  c: StdioClient;
+  c: RpcClient;
+  /** The server's listening port when it runs with `--listen ws://`. */
+  port: number | null;
   mock: MockResponsesServer;
   home: string;
   work: string;
@@ -30,6 +34,8 @@ interface SetupOptions {
   home?: (root: string, work: string) => string;
   extraConfig?: string;
   env?: Record<string, string>;
+  /** Run `app-server --listen ws://127.0.0.1:PORT` (no token) instead of stdio. */
+  listen?: boolean;
 }
 
 async function setup(t: TestContext, opts: SetupOptions): Promise<Setup> {
@@ -41,16 +47,27 @@ async function setup(t: TestContext, opts: SetupOptions): Promise<Setup> {
   mkdirSync(home, { recursive: true });
   writeFileSync(path.join(home, 'config.toml'), mockProviderConfig({ baseUrl: mock.url, approvalPolicy: 'never', sandbox: opts.sandbox, extra: opts.extraConfig }));
   writeFileSync(path.join(home, 'codex-web-access-token'), `${ACCESS_TOKEN}\n`, { mode: 0o600 });
-  const c = startStdioServer({ home, env: { CODEX_WEB_MODEL_RETRY_BASE_MS: '20', ...opts.env } });
+  const env = { CODEX_WEB_MODEL_RETRY_BASE_MS: '20', ...opts.env };
+  let c: RpcClient;
+  let port: number | null = null;
+  if (opts.listen) {
+    const ws = await startWsServer({ home, env });
+    t.after(() => ws.server.kill());
+    c = await ws.connect();
+    port = ws.port;
+  } else {
+    const stdio = startStdioServer({ home, env });
+    t.after(() => stdio.server.kill());
+    c = stdio;
+  }
   t.after(async () => {
-    c.server.kill();
     await mock.close();
     rmSync(root, { recursive: true, force: true });
   });
   await c.initialize();
   await c.request('account/login/start', { type: 'apiKey', apiKey: API_KEY });
   const { thread } = await c.request<ThreadSessionResult>('thread/start', { cwd: work });
-  return { c, mock, home, work, threadId: thread.id };
+  return { c, mock, home, work, threadId: thread.id, port };
 }
 
 interface CommandRun {
@@ -195,12 +212,22 @@ test('environment: passwords, PATs, DSNs and URL credentials never reach command
     UPSTREAM: 'https://user:urlpass@proxy.example',
     AWS_CREDENTIALS_FILE: '/x',
     MY_PASSWD: 'pw',
+    REDIS_URL: 'redis://:redispass@cache.example:6379',
+    DB_PASS: 'dbpass2',
+    MYSQL_PWD: 'mysqlpass',
+    GPG_PASSPHRASE: 'gpgpass',
+    NPM_CONFIG__AUTH: 'npmauth',
+    AUTH_HEADER: 'Bearer hdr',
+    SESSION_COOKIE: 'sess=1',
+    HTTPS_PROXY: 'proxyuser:proxypass@proxy.example:8080',
+    // Named innocently, but it holds the API key the server knows: never passed.
+    LLM_GATEWAY_CREDS_INNOCENT: API_KEY,
     PLAIN_SETTING: 'visible-value',
   };
   const s = await setup(t, { sandbox: 'workspace-write', env });
   const run = await agentRuns(s, 'env');
   for (const name of Object.keys(env).filter((k) => k !== 'PLAIN_SETTING')) assert.ok(!run.output.includes(`${name}=`), `${name} reached the command`);
-  for (const value of ['dbpass', 'hunter22', 'ghp_personal_access', 'urlpass']) assert.ok(!run.output.includes(value));
+  for (const value of ['dbpass', 'hunter22', 'ghp_personal_access', 'urlpass', 'redispass', 'mysqlpass', 'gpgpass', 'npmauth', 'proxypass']) assert.ok(!run.output.includes(value), value);
   assert.match(run.output, /PLAIN_SETTING=visible-value/);
   assert.match(run.output, /CODEX_SANDBOX_NETWORK_DISABLED=1/);
 
@@ -287,4 +314,61 @@ test('workspace-write, home under /tmp: apply_patch (written by the server itsel
   assert.equal(readFileSync(config, 'utf8'), original);
   assert.equal(existsSync(path.join(s.home, 'planted.toml')), false);
   assert.equal(readFileSync(path.join(s.home, 'codex-web-access-token'), 'utf8'), `${ACCESS_TOKEN}\n`);
+});
+
+test('network off: host datagram sockets are unreachable (no datagram socketpair to sendto() by path), nor AF_VSOCK', async (t) => {
+  const s = await setup(t, { sandbox: 'workspace-write' });
+  const sock = path.join(s.work, 'host-dgram.sock');
+  // A host datagram socket the test reads from (python: Node has no Unix datagram sockets).
+  const { spawn } = await import('node:child_process');
+  const host = spawn('python3', ['-c', `import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(${JSON.stringify(sock)})\nprint('ready',flush=True)\nwhile True:\n  d=s.recv(100)\n  print('GOT',d.decode(),flush=True)`]);
+  t.after(() => host.kill());
+  let got = '';
+  host.stdout.setEncoding('utf8').on('data', (d: string) => (got += d));
+  await new Promise<void>((resolve) => host.stdout.once('data', () => resolve()));
+  const probe = `python3 -c "
+import socket
+for name, f in [('pair-dgram', lambda: socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)[0].sendto(b'HELLO-PAIR', '${sock}')),
+                ('unix-dgram', lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b'HELLO-UNIX', '${sock}')),
+                ('vsock', lambda: socket.socket(40, socket.SOCK_STREAM)),
+                ('pair-stream', lambda: socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM))]:
+  try: f(); print(name, 'ALLOWED')
+  except OSError as e: print(name, 'ERR', e.errno)
+"`;
+  const run = await agentRuns(s, probe);
+  assert.match(run.output, /pair-dgram ERR 1/);
+  assert.match(run.output, /unix-dgram ERR 1/);
+  assert.match(run.output, /vsock ERR 1/);
+  assert.match(run.output, /pair-stream ALLOWED/, 'stream pairs (child stdio) still work');
+  // Barrier: the host socket still works from outside, so "nothing arrived" is not vacuous.
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('python3', ['-c', `import socket; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b'BARRIER', ${JSON.stringify(sock)})`]);
+  for (let i = 0; i < 50 && !got.includes('BARRIER'); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.match(got, /GOT BARRIER/);
+  assert.ok(!got.includes('HELLO'), `a sandboxed command reached the host socket:\n${got}`);
+});
+
+test('a tokenless listener: with network_access on, a command still cannot drive the server port and escape', async (t) => {
+  const s = await setup(t, { sandbox: 'workspace-write', listen: true, extraConfig: '[sandbox_workspace_write]\nnetwork_access = true\n' });
+  const node = process.execPath;
+  const marker = path.join(s.home, 'PWNED');
+  const client = `${node} -e "const net=require('net');const c=net.connect(${s.port},'127.0.0.1');c.on('connect',()=>{console.log('CONNECTED');c.end()}).on('error',e=>console.log('ERR',e.code))"`;
+  const run = await agentRuns(s, `${client}; echo END`);
+  assert.match(run.output, /END/);
+  assert.ok(!run.output.includes('CONNECTED'), `the sandbox reached the server's own port:\n${run.output}`);
+  assert.match(run.output, /ERR (ECONNREFUSED|ENETUNREACH|EPERM)/);
+  assert.equal(existsSync(marker), false);
+});
+
+test('a home reached through a symlink in a writable folder is refused at startup', async (t) => {
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'codex-web-trust-')));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(path.join(root, 'real', 'home'), { recursive: true });
+  symlinkSync(path.join(root, 'real'), path.join(root, 'link'));
+  writeFileSync(path.join(root, 'real', 'home', 'config.toml'), 'sandbox_mode = "workspace-write"\n');
+  const c = startStdioServer({ home: path.join(root, 'link', 'home') });
+  const status = await Promise.race([c.server.exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000).unref())]);
+  c.server.kill();
+  assert.equal(status?.code, 2, `the server must refuse to start (it ${status ? `exited ${JSON.stringify(status)}` : 'kept running'})`);
+  assert.match(c.server.stderr, /reached through the symlink .*link.* Pass the real path/s);
 });

@@ -48,6 +48,11 @@ export interface SandboxHardening {
   envPolicy: ShellEnvironmentPolicy;
   /** The current secret values (access token, API keys) that must never appear in tool output. */
   secrets: () => readonly string[];
+  /**
+   * false when this server listens without a token (loopback `app-server --listen ws://`, `serve --no-auth`): a
+   * command with network access could drive that port and run unsandboxed, so every command runs with the network off.
+   */
+  networkAllowed?: boolean;
 }
 
 export const NO_HARDENING: SandboxHardening = { hiddenPaths: [], seccompFile: null, envPolicy: {}, secrets: () => [] };
@@ -280,7 +285,7 @@ export function buildSandboxedCommand(opts: BuildSandboxedCommandOptions): Sandb
       'start the thread in a workspace outside the server home',
     );
   }
-  const networkAccess = opts.networkAccess ?? policyNetworkAccess(opts.policy);
+  const networkAccess = (opts.networkAccess ?? policyNetworkAccess(opts.policy)) && hardening.networkAllowed !== false;
   const roots = scope.kind === 'roots' ? scope.roots : [];
   const sandboxCwd = opts.sandboxCwd ?? opts.cwd;
   const explicit = opts.policy.type === 'workspaceWrite' ? [sandboxCwd, ...opts.policy.writableRoots, ...(opts.writableRoots ?? [])] : [];

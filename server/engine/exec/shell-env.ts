@@ -21,9 +21,20 @@ export const DEFAULT_ENV_EXCLUDES = [
   '*_PAT',
   '*_DSN',
   'DATABASE_URL',
+  '*PASS',
+  '*PASSPHRASE*',
+  '*_PWD',
+  '*_AUTH',
+  'AUTH_*',
+  '*_AUTH_*',
+  '*COOKIE*',
 ] as const;
-/** `scheme://user:password@` or `scheme://token@` anywhere in a value. */
-const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^\s/@:]+(?::[^\s/@]*)?@/i;
+/**
+ * Credentials in a URL anywhere in a value: `scheme://user:password@`, `scheme://:password@`, `scheme://token@`,
+ * or a scheme-less `user:password@host` (how proxy variables are often written). Any `@` after `scheme://` counts:
+ * dropping a URL with an `@` in its path costs less than passing a password that a parser reads as userinfo.
+ */
+const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/\S*@|^[^\s/@:]+:[^\s@/]+@[^\s@]+$/i;
 
 function globToRegExp(glob: string): RegExp {
   const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
@@ -40,8 +51,17 @@ export function hasUrlCredentials(value: string): boolean {
   return URL_CREDENTIALS.test(value);
 }
 
-/** Applies the policy to `base`; `networkDisabled` adds codex's sandbox hint. */
-export function shellEnv(base: NodeJS.ProcessEnv, networkDisabled: boolean, policy: ShellEnvironmentPolicy = {}): NodeJS.ProcessEnv {
+/**
+ * Applies the policy to `base`; `networkDisabled` adds codex's sandbox hint. A variable whose value is one of the
+ * server's own `secrets` (the provider's key variable, say) never passes, whatever the policy says.
+ */
+export function shellEnv(
+  base: NodeJS.ProcessEnv,
+  networkDisabled: boolean,
+  policy: ShellEnvironmentPolicy = {},
+  secrets: readonly string[] = [],
+): NodeJS.ProcessEnv {
+  const secretValues = new Set(secrets.filter((v) => v.length > 0));
   const inherit = policy.inherit ?? 'all';
   const core = new Set<string>(CORE_ENV_VARS);
   const defaults = matcher(DEFAULT_ENV_EXCLUDES);
@@ -50,7 +70,7 @@ export function shellEnv(base: NodeJS.ProcessEnv, networkDisabled: boolean, poli
   for (const [k, v] of Object.entries(base)) {
     if (v === undefined || inherit === 'none' || (inherit === 'core' && !core.has(k))) continue;
     if (!policy.ignore_default_excludes && (defaults(k) || hasUrlCredentials(v))) continue;
-    if (excluded(k)) continue;
+    if (excluded(k) || secretValues.has(v)) continue;
     env[k] = v;
   }
   for (const [k, v] of Object.entries(policy.set ?? {})) env[k] = v;

@@ -134,7 +134,7 @@ export async function runShellCommand(args: ShellCommandArgs, ctx: ShellCommandC
   if (!isDir) return failure(args.command, cwd, `workdir ${cwd} does not exist or is not a directory`);
 
   const hardening = ctx.hardening ?? NO_HARDENING;
-  const env = shellEnv(ctx.env ?? process.env, !policyNetworkAccess(ctx.policy), hardening.envPolicy);
+  const env = shellEnv(ctx.env ?? process.env, !policyNetworkAccess(ctx.policy), hardening.envPolicy, hardening.secrets());
   const built = buildSandboxedCommand({
     hardening,
     policy: ctx.policy,

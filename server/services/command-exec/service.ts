@@ -113,7 +113,7 @@ export class CommandExecService {
     if (!isDirectory(cwd)) throw spawnFailed(`working directory ${cwd} does not exist or is not a directory`);
     const policy = p.sandboxPolicy ?? this.deps.defaultPolicy();
     const hardening = this.deps.hardening ?? NO_HARDENING;
-    const env = shellEnv(process.env, !policyNetworkAccess(policy), hardening.envPolicy);
+    const env = shellEnv(process.env, !policyNetworkAccess(policy), hardening.envPolicy, hardening.secrets());
     for (const [name, value] of Object.entries(p.env ?? {})) {
       if (value === null) delete env[name];
       else env[name] = value;
