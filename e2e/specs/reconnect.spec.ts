@@ -1,6 +1,6 @@
 import { expect, test, type WebSocket } from '@playwright/test';
 import { conversation, createThread, finishedConversation, openThread, sendPrompt } from '../fixtures/app';
-import { startTcpProxy } from '../fixtures/tcp-proxy';
+import { startTcpProxy } from '../../testkit/tcp-proxy';
 
 interface Frames {
   sent: string[];

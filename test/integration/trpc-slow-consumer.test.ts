@@ -8,7 +8,8 @@ import { test, type TestContext } from 'node:test';
 import WebSocket from 'ws';
 import type { AppRouter } from '../../server/trpc/router';
 import { sse, type OutputSpec } from '../../testkit/responses-sse';
-import { memoryOf, MessageFold, startStallingProxy, startThread, startTrpcServe, startTurn, TrpcSocket, type TrpcServe, type Tracked } from '../support/trpc-ws';
+import { startTcpProxy } from '../../testkit/tcp-proxy';
+import { memoryOf, MessageFold, startThread, startTrpcServe, startTurn, TrpcSocket, type TrpcServe, type Tracked } from '../support/trpc-ws';
 
 // Each turn runs on a new thread: 2 MiB of text that reaches the tab three times (deltas,
 // item/completed, turn/completed). Many modest turns rather than a few huge ones: the SSE parser's
@@ -176,7 +177,7 @@ interface Outcome {
 async function scenario(t: TestContext, stall: boolean): Promise<Outcome> {
   const s = await startTrpcServe(t, { args: ['-c', 'thread_unload_grace_s=0'] });
   const pid = s.server.proc.pid!;
-  const proxy = await startStallingProxy(s.port);
+  const proxy = await startTcpProxy(s.port);
   t.after(() => proxy.close());
   const expected = new Map<string, { threadId: string; text: string }>();
   const tab = openBrowserTab(t, s, `ws://127.0.0.1:${proxy.port}/api/trpc`, (id) => expected.get(id)?.text);

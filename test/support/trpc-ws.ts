@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
@@ -179,70 +178,6 @@ export class TrpcSocket {
   close(): void {
     this.ws.terminate();
   }
-}
-
-/**
- * A TCP proxy in front of the server whose server-to-client direction can stop: a browser tab that
- * stops reading its WebSocket (the kernel buffers fill, then the server's `bufferedAmount` grows).
- */
-export interface StallingProxy {
-  port: number;
-  /** The connections so far (open or closed). */
-  readonly connections: number;
-  /** Stops reading from the server on every open connection. */
-  stall(): void;
-  /** Reads again. */
-  resume(): void;
-  close(): Promise<void>;
-}
-
-export async function startStallingProxy(targetPort: number): Promise<StallingProxy> {
-  const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
-  let connections = 0;
-  let stalled: { client: net.Socket; upstream: net.Socket }[] = [];
-  const server = net.createServer((client) => {
-    connections += 1;
-    const upstream = net.connect(targetPort, '127.0.0.1');
-    const pair = { client, upstream };
-    pairs.add(pair);
-    const close = () => {
-      pairs.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('proxy has no address');
-  return {
-    port: address.port,
-    get connections() {
-      return connections;
-    },
-    stall() {
-      stalled = [...pairs];
-      for (const { client, upstream } of stalled) {
-        upstream.unpipe(client);
-        upstream.pause();
-      }
-    },
-    resume() {
-      for (const { client, upstream } of stalled) upstream.pipe(client);
-      stalled = [];
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const { client, upstream } of [...pairs]) {
-          client.destroy();
-          upstream.destroy();
-        }
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /**
