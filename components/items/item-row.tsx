@@ -83,6 +83,7 @@ export const ItemRow = memo(function ItemRow({ id }: { id: string }) {
     case 'contextCompaction':
       return <div className="item divider muted small">Context compacted</div>;
     default:
-      return <div className="item muted small">{item.type}</div>;
+      // ThreadItem is a closed union, so TypeScript sees no kind left here; a newer server could still send one.
+      return <div className="item muted small">{(item as { type: string }).type}</div>;
   }
 });

@@ -1,7 +1,8 @@
 import type { CommandExecOutputDeltaNotification } from './command-exec';
 import type { RealtimeNotificationParams } from './realtime';
 import type { Thread, ThreadStatus } from './thread';
-import type { ThreadItem, Turn, TurnError } from './turn';
+import type { ThreadReadState } from './thread-history';
+import type { ItemCompletedParams, ItemStartedParams, Turn, TurnError } from './turn';
 
 /** Every server→client notification we send, keyed by method. The UI reuses these types. */
 export interface NotificationParams extends RealtimeNotificationParams {
@@ -10,13 +11,14 @@ export interface NotificationParams extends RealtimeNotificationParams {
   'thread/archived': { threadId: string };
   'thread/unarchived': { threadId: string };
   'thread/closed': { threadId: string };
+  'thread/readState/changed': { threadId: string; readState: ThreadReadState };
   'thread/name/updated': { threadId: string; threadName?: string };
   'account/updated': { authMode: 'apikey' | null; planType: null };
   'account/login/completed': { loginId: string | null; success: boolean; error: string | null };
   'turn/started': { threadId: string; turn: Turn };
   'turn/completed': { threadId: string; turn: Turn };
-  'item/started': { threadId: string; turnId: string; item: ThreadItem };
-  'item/completed': { threadId: string; turnId: string; item: ThreadItem };
+  'item/started': ItemStartedParams;
+  'item/completed': ItemCompletedParams;
   'item/agentMessage/delta': { threadId: string; turnId: string; itemId: string; delta: string };
   'item/reasoning/summaryTextDelta': { threadId: string; turnId: string; itemId: string; delta: string; summaryIndex: number };
   'item/reasoning/summaryPartAdded': { threadId: string; turnId: string; itemId: string; summaryIndex: number };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { askForApproval, opt, sandboxMode, type AskForApproval, type ReasoningEffort, type SandboxPolicy } from './common';
-import type { Turn } from './turn';
+import { askForApproval, opt, reasoningEffort, sandboxMode, sandboxPolicy } from './common';
+import { turn } from './turn';
 
 export const threadStatus = z.discriminatedUnion('type', [
   z.object({ type: z.literal('notLoaded') }),
@@ -15,36 +15,49 @@ export const threadSourceKind = z.enum([
 ]);
 export const INTERACTIVE_SOURCE_KINDS = ['cli', 'vscode', 'appServer'] as const;
 
-export interface GitInfo {
-  sha: string | null;
-  branch: string | null;
-  originUrl: string | null;
+export const sessionSource = z.enum(['cli', 'vscode', 'exec', 'appServer', 'unknown']);
+export type SessionSource = z.infer<typeof sessionSource>;
+
+/** A stored source as the wire's SessionSource; we only ever store `appServer`. */
+export function sessionSourceOf(stored: string): SessionSource {
+  const parsed = sessionSource.safeParse(stored);
+  return parsed.success ? parsed.data : 'unknown';
 }
 
-/** The reference's Thread, less the fields we cannot fill honestly (docs/protocol.md#core-objects). */
-export interface Thread {
-  id: string;
-  sessionId: string;
-  forkedFromId: string | null;
-  parentThreadId: string | null;
-  preview: string;
-  ephemeral: boolean;
-  modelProvider: string;
-  model: string | null;
-  reasoningEffort: ReasoningEffort | null;
-  createdAt: number;
-  updatedAt: number;
-  status: ThreadStatus;
-  path: string | null;
-  cwd: string;
-  cliVersion: string;
-  source: string;
-  agentNickname: string | null;
-  agentRole: string | null;
-  gitInfo: GitInfo | null;
-  name: string | null;
-  turns: Turn[];
-}
+export const gitInfo = z.object({ sha: z.string().nullable(), branch: z.string().nullable(), originUrl: z.string().nullable() });
+export type GitInfo = z.infer<typeof gitInfo>;
+
+/**
+ * The reference's Thread with every field it requires (docs/protocol.md#core-objects). Fields we cannot fill
+ * honestly are null: we have no subagents, no projects and no reasoning-effort default of the thread's own.
+ */
+export const thread = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  forkedFromId: z.string().nullable(),
+  parentThreadId: z.null(),
+  preview: z.string(),
+  ephemeral: z.boolean(),
+  /** We keep no projects. */
+  projectId: z.null(),
+  modelProvider: z.string(),
+  model: z.string().nullable(),
+  reasoningEffort: reasoningEffort.nullable(),
+  /** Unix seconds. */
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+  status: threadStatus,
+  path: z.string().nullable(),
+  cwd: z.string(),
+  cliVersion: z.string(),
+  source: sessionSource,
+  agentNickname: z.null(),
+  agentRole: z.null(),
+  gitInfo: gitInfo.nullable(),
+  name: z.string().nullable(),
+  turns: z.array(turn),
+});
+export type Thread = z.infer<typeof thread>;
 
 const threadOverrides = {
   model: opt(z.string()),
@@ -105,17 +118,24 @@ export const threadSetNameParams = z.object({ threadId: z.string(), name: z.stri
 
 export const threadMemoryModeSetParams = z.object({ threadId: z.string(), mode: z.enum(['enabled', 'disabled']) });
 
-export interface ThreadSessionResponse {
-  thread: Thread;
-  model: string;
-  modelProvider: string;
-  cwd: string;
-  approvalPolicy: AskForApproval;
-  sandbox: SandboxPolicy;
-  reasoningEffort: ReasoningEffort | null;
-}
+/**
+ * Who is asked to approve; the reference's ApprovalsReviewer. Ours is always `user` (the reference's default): the
+ * client answers every approval request, no reviewer subagent does.
+ */
+export const approvalsReviewer = z.enum(['user', 'auto_review', 'guardian_subagent']);
 
-export interface ThreadListResponse {
-  data: Thread[];
-  nextCursor: string | null;
-}
+/** The answer of thread/start, thread/resume and thread/fork (docs/protocol.md#methods). */
+export const threadSessionResponse = z.object({
+  thread,
+  model: z.string(),
+  modelProvider: z.string(),
+  cwd: z.string(),
+  approvalPolicy: askForApproval,
+  approvalsReviewer,
+  sandbox: sandboxPolicy,
+  reasoningEffort: reasoningEffort.nullable(),
+});
+export type ThreadSessionResponse = z.infer<typeof threadSessionResponse>;
+
+export const threadListResponse = z.object({ data: z.array(thread), nextCursor: z.string().nullable() });
+export type ThreadListResponse = z.infer<typeof threadListResponse>;

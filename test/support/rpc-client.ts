@@ -1,5 +1,6 @@
 import { READ_TIMEOUT_MS } from '../../testkit/timeouts';
 import type { RequestId, RpcErrorMessage, RpcMessage, RpcNotification, RpcResponse } from './wire';
+import { recordInbound, RequestMethods } from './wire-log';
 
 /** Every read gives up after this long (tests must never hang on a missing message). */
 export { READ_TIMEOUT_MS };
@@ -31,6 +32,8 @@ export abstract class RpcClient {
   private closedReason: string | null = null;
   /** Frames that were not JSON-RPC messages: the transport must carry nothing else. */
   readonly violations: string[] = [];
+  /** For the wire log (CODEX_WEB_WIRE_LOG): which method each request id we sent named. */
+  private readonly requestMethods = new RequestMethods();
 
   protected abstract sendText(text: string): void;
   /** Extra context for failure messages (e.g. the server's stderr tail). */
@@ -48,6 +51,7 @@ export abstract class RpcClient {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       this.violations.push(text.slice(0, 200));
     } else {
+      recordInbound(value as Record<string, unknown>, this.requestMethods);
       this.received.push(value as RpcMessage);
       this.queue.push(value as RpcMessage);
     }
@@ -77,13 +81,14 @@ export abstract class RpcClient {
   }
 
   sendRaw(text: string): void {
+    this.requestMethods.sent(text);
     this.sendText(text);
   }
 
   /** Sends a request and returns its id (auto-numbered unless given). */
   send(method: string, params?: unknown, id?: RequestId): RequestId {
     const rid = id ?? this.nextId++;
-    this.sendText(JSON.stringify(params === undefined ? { id: rid, method } : { id: rid, method, params }));
+    this.sendRaw(JSON.stringify(params === undefined ? { id: rid, method } : { id: rid, method, params }));
     return rid;
   }
 

@@ -75,13 +75,13 @@ test('append stores a snapshot: mutating the published object afterwards changes
   const log = new ThreadEventLog(8);
   // What the turn runner does: it publishes a live item, then keeps growing its text.
   const item = { type: 'agentMessage' as const, id: 'msg1', text: 'Hel' };
-  const started: ServerNotification = { method: 'item/started', params: { threadId: 't1', turnId: 'turn1', item } };
+  const started: ServerNotification = { method: 'item/started', params: { threadId: 't1', turnId: 'turn1', item, startedAtMs: 1_000 } };
   const seq = log.append(started);
   item.text += 'lo, world';
   (started.params as { turnId: string }).turnId = 'changed';
   const stored = log.at(seq)!.notification;
   assert.equal(stored.method, 'item/started');
-  assert.deepEqual(stored.params, { threadId: 't1', turnId: 'turn1', item: { type: 'agentMessage', id: 'msg1', text: 'Hel' } });
+  assert.deepEqual(stored.params, { threadId: 't1', turnId: 'turn1', item: { type: 'agentMessage', id: 'msg1', text: 'Hel' }, startedAtMs: 1_000 });
   assert.notEqual(stored, started);
   // Replays carry the same snapshot.
   assert.deepEqual(log.since(0)![0]!.notification, stored);

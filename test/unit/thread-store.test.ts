@@ -33,6 +33,7 @@ const thread = (over: Partial<Thread> = {}): Thread => ({
   parentThreadId: null,
   preview: '',
   ephemeral: false,
+  projectId: null,
   modelProvider: 'p',
   model: 'm',
   reasoningEffort: null,
@@ -58,8 +59,8 @@ const ev = (notification: ServerNotification): ThreadStreamEvent => ({ type: 'ev
 const snap = (t: Thread): ThreadStreamEvent => ({ type: 'snapshot', thread: t });
 const turnStarted = (t: Turn) => ev({ method: 'turn/started', params: { threadId: TID, turn: t } });
 const turnCompleted = (t: Turn) => ev({ method: 'turn/completed', params: { threadId: TID, turn: t } });
-const itemStarted = (turnId: string, item: ThreadItem) => ev({ method: 'item/started', params: { threadId: TID, turnId, item } });
-const itemCompleted = (turnId: string, item: ThreadItem) => ev({ method: 'item/completed', params: { threadId: TID, turnId, item } });
+const itemStarted = (turnId: string, item: ThreadItem) => ev({ method: 'item/started', params: { threadId: TID, turnId, item, startedAtMs: 1_000 } });
+const itemCompleted = (turnId: string, item: ThreadItem) => ev({ method: 'item/completed', params: { threadId: TID, turnId, item, completedAtMs: 2_000 } });
 const delta = (turnId: string, itemId: string, d: string) => ev({ method: 'item/agentMessage/delta', params: { threadId: TID, turnId, itemId, delta: d } });
 const approval = (requestId: string): ThreadStreamEvent => ({ type: 'serverRequest', requestId, method: 'item/commandExecution/requestApproval', params: { itemId: 'c1', command: 'ls' } });
 const resolved = (requestId: string) => ev({ method: 'serverRequest/resolved', params: { threadId: TID, requestId } });
@@ -332,8 +333,8 @@ async function startTurn(env: Env, id: string, text: string): Promise<ActiveTurn
   await env.threads.recordActivity(handle, [{ type: 'text', text }]);
   handle.setStatus({ type: 'active', activeFlags: [] });
   handle.emit({ method: 'turn/started', params: { threadId: handle.id, turn: { ...t } } });
-  handle.emit({ method: 'item/started', params: { threadId: handle.id, turnId: id, item: user } });
-  handle.emit({ method: 'item/completed', params: { threadId: handle.id, turnId: id, item: user } });
+  handle.emit({ method: 'item/started', params: { threadId: handle.id, turnId: id, item: user, startedAtMs: 100_000 } });
+  handle.emit({ method: 'item/completed', params: { threadId: handle.id, turnId: id, item: user, completedAtMs: 100_000 } });
   return new ActiveTurn(t, handle, { type: 'readOnly', networkAccess: false });
 }
 

@@ -140,6 +140,8 @@ export class ThreadService {
       modelProvider: s.modelProvider,
       cwd: s.cwd,
       approvalPolicy: s.approvalPolicy,
+      // Approval requests always go to the client (the reference's default reviewer); we have no reviewer agent.
+      approvalsReviewer: 'user',
       sandbox: this.sandboxPolicy(s.sandbox),
       reasoningEffort: s.reasoningEffort,
     };

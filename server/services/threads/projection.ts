@@ -5,8 +5,8 @@ import type { ThreadItem, Turn } from '../../protocol/turn';
 export type RolloutEvent =
   | { type: 'session_meta'; payload: Record<string, unknown> }
   | { type: 'turn_started'; payload: { turn: Turn } }
-  | { type: 'item_started'; payload: { turnId: string; item: ThreadItem } }
-  | { type: 'item_completed'; payload: { turnId: string; item: ThreadItem } }
+  | { type: 'item_started'; payload: { turnId: string; item: ThreadItem; startedAtMs?: number } }
+  | { type: 'item_completed'; payload: { turnId: string; item: ThreadItem; completedAtMs?: number } }
   | { type: 'turn_completed'; payload: { turn: Turn } }
   /** An item of a model attempt that was retried: it never happened as far as the thread is concerned. */
   | { type: 'item_discarded'; payload: { turnId: string; itemId: string } };

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ThreadRow } from '../../../db/schema';
-import type { GitInfo, Thread, ThreadStatus } from '../../protocol/thread';
+import { sessionSourceOf, type GitInfo, type Thread, type ThreadStatus } from '../../protocol/thread';
 import type { Turn } from '../../protocol/turn';
 
 const toSeconds = (ms: number) => Math.floor(ms / 1000);
@@ -21,6 +21,7 @@ export function threadToWire(opts: {
     parentThreadId: null,
     preview: row.preview,
     ephemeral: opts.ephemeral,
+    projectId: null,
     modelProvider: row.modelProvider,
     model: row.model,
     reasoningEffort: null,
@@ -31,7 +32,7 @@ export function threadToWire(opts: {
     path: opts.ephemeral ? null : `${path.resolve(opts.dbFile)}#thread=${row.id}`,
     cwd: row.cwd,
     cliVersion: row.cliVersion,
-    source: row.source,
+    source: sessionSourceOf(row.source),
     agentNickname: null,
     agentRole: null,
     gitInfo: (row.gitInfo as GitInfo | null) ?? null,

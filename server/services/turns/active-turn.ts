@@ -25,19 +25,22 @@ export class ActiveTurn {
     this.diff = new TurnDiffTracker(thread.settings.cwd);
   }
 
+  /** `startedAtMs` / `completedAtMs` are the moments the item started and ended (Unix ms), kept in the record too. */
   async startItem(item: ThreadItem): Promise<void> {
     const { thread, turn } = this;
+    const startedAtMs = Date.now();
     thread.setLiveItem(item);
-    await thread.record([{ kind: 'event', type: 'item_started', turnId: turn.id, payload: { turnId: turn.id, item } }], {
-      publish: [{ method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item } }],
+    await thread.record([{ kind: 'event', type: 'item_started', turnId: turn.id, payload: { turnId: turn.id, item, startedAtMs } }], {
+      publish: [{ method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item, startedAtMs } }],
     });
   }
 
   async completeItem(item: ThreadItem): Promise<void> {
     const { thread, turn } = this;
+    const completedAtMs = Date.now();
     thread.dropLiveItem(item.id);
-    await thread.record([{ kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item } }], {
-      publish: [{ method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item } }],
+    await thread.record([{ kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item, completedAtMs } }], {
+      publish: [{ method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item, completedAtMs } }],
     });
   }
 }

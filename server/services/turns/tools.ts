@@ -5,7 +5,7 @@ import { parseUpdatePlanArgs, toTurnPlanUpdate, UPDATE_PLAN_OUTPUT, UPDATE_PLAN_
 import type { SandboxHardening } from '../../engine/exec/sandbox';
 import type { AskForApproval } from '../../protocol/common';
 import type { ApprovalDecision } from '../../protocol/turn-params';
-import type { ThreadItem } from '../../protocol/turn';
+import { dynamicToolCallOutputContentItem, type CommandExecutionItem, type DynamicToolCallItem, type FileChangeItem } from '../../protocol/turn';
 import type { ThreadService } from '../threads/api';
 import type { ApprovalBroker } from './approvals';
 import type { ActiveTurn } from './active-turn';
@@ -68,8 +68,15 @@ async function runShell(call: ToolCall, ctx: ToolContext): Promise<string> {
   const { thread, turn, sandbox } = ctx.active;
   const cwd = parsed.args.workdir ? ctx.threads.resolvePath(thread, parsed.args.workdir) : thread.settings.cwd;
   const command = parsed.args.command;
-  const base = { type: 'commandExecution', id: call.call_id, command, cwd, processId: null, commandActions: [{ type: 'unknown', command }] };
-  const item: ThreadItem = { ...base, status: 'inProgress', aggregatedOutput: null, exitCode: null, durationMs: null };
+  const base: Omit<CommandExecutionItem, 'status' | 'aggregatedOutput' | 'exitCode' | 'durationMs'> = {
+    type: 'commandExecution',
+    id: call.call_id,
+    command,
+    cwd,
+    processId: null,
+    commandActions: [{ type: 'unknown', command }],
+  };
+  const item: CommandExecutionItem = { ...base, status: 'inProgress', aggregatedOutput: null, exitCode: null, durationMs: null };
   await ctx.active.startItem(item);
 
   if (commandNeedsApproval(thread.settings.approvalPolicy, command) && !thread.isApprovedForSession(command)) {
@@ -123,7 +130,7 @@ async function runApplyPatch(call: ToolCall, ctx: ToolContext): Promise<string> 
     if (err instanceof ApplyPatchError) return `apply_patch verification failed: ${err.message}`;
     throw err;
   }
-  const item = { type: 'fileChange', id: call.call_id, changes: plan.changes };
+  const item: Omit<FileChangeItem, 'status'> = { type: 'fileChange', id: call.call_id, changes: plan.changes };
   await ctx.active.startItem({ ...item, status: 'inProgress' });
   if (patchNeedsApproval(thread.settings.approvalPolicy)) {
     const decision = await withApproval(ctx, 'item/fileChange/requestApproval', { itemId: call.call_id, reason: null, grantRoot: null });
@@ -144,28 +151,25 @@ async function runApplyPatch(call: ToolCall, ctx: ToolContext): Promise<string> 
   }
 }
 
-const dynamicToolAnswer = z.object({
-  contentItems: z.array(
-    z.discriminatedUnion('type', [
-      z.object({ type: z.literal('inputText'), text: z.string() }),
-      z.object({ type: z.literal('inputImage'), imageUrl: z.string() }),
-      z.object({ type: z.literal('inputAudio'), audioUrl: z.string() }),
-    ]),
-  ),
-  success: z.boolean(),
-});
+const dynamicToolAnswer = z.object({ contentItems: z.array(dynamicToolCallOutputContentItem), success: z.boolean() });
 type DynamicToolAnswer = z.infer<typeof dynamicToolAnswer>;
 
 /** A tool from thread/start.dynamicTools: the client runs it (`item/tool/call`) and answers. */
 async function runDynamicTool(call: ToolCall, ctx: ToolContext): Promise<string> {
   const { thread, turn } = ctx.active;
-  let args: unknown;
+  let args: DynamicToolCallItem['arguments'];
   try {
-    args = JSON.parse(call.arguments || '{}');
+    args = JSON.parse(call.arguments || '{}') as DynamicToolCallItem['arguments'];
   } catch {
     return `failed to parse function arguments: not JSON`;
   }
-  const base = { type: 'dynamicToolCall', id: call.call_id, namespace: null, tool: call.name, arguments: args };
+  const base: Pick<DynamicToolCallItem, 'type' | 'id' | 'namespace' | 'tool' | 'arguments'> = {
+    type: 'dynamicToolCall',
+    id: call.call_id,
+    namespace: null,
+    tool: call.name,
+    arguments: args,
+  };
   await ctx.active.startItem({ ...base, status: 'inProgress', contentItems: null, success: null, durationMs: null });
   const started = Date.now();
   const cancelled: DynamicToolAnswer = { contentItems: [{ type: 'inputText', text: 'The tool call was cancelled.' }], success: false };

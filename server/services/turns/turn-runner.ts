@@ -73,11 +73,13 @@ export class TurnRunner {
     thread.beginTurn(turn.id);
     const input = toInput(params.input);
     const userItem: ThreadItem = { type: 'userMessage', id: uuidv7(), content: input };
+    // The user's message starts and completes at once, when the turn takes it.
+    const userItemAtMs = Date.now();
     try {
       await thread.record([
         { kind: 'event', type: 'turn_started', turnId: turn.id, payload: { turn } },
         { kind: 'response_item', type: 'message', turnId: turn.id, payload: userMessageItem(input) },
-        { kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item: userItem } },
+        { kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item: userItem, completedAtMs: userItemAtMs } },
       ]);
       await this.threads.recordActivity(thread, input);
     } catch (err) {
@@ -88,8 +90,8 @@ export class TurnRunner {
     afterReply(() => {
       thread.setStatus({ type: 'active', activeFlags: [] });
       thread.emit({ method: 'turn/started', params: { threadId: thread.id, turn: { ...turn } } });
-      thread.emit({ method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item: userItem } });
-      thread.emit({ method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item: userItem } });
+      thread.emit({ method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item: userItem, startedAtMs: userItemAtMs } });
+      thread.emit({ method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item: userItem, completedAtMs: userItemAtMs } });
       this.run(active).catch((err: unknown) => log.error(`turn ${turn.id} crashed`, err));
     });
     return { turn: { ...turn } };
@@ -157,12 +159,13 @@ export class TurnRunner {
     while (active.steerQueue.length > 0) {
       const input = active.steerQueue.shift()!;
       const item: ThreadItem = { type: 'userMessage', id: uuidv7(), content: input };
+      const atMs = Date.now();
       await thread.record([
         { kind: 'response_item', type: 'message', turnId: turn.id, payload: userMessageItem(input) },
-        { kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item } },
+        { kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item, completedAtMs: atMs } },
       ]);
-      thread.emit({ method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item } });
-      thread.emit({ method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item } });
+      thread.emit({ method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item, startedAtMs: atMs } });
+      thread.emit({ method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item, completedAtMs: atMs } });
     }
   }
 
