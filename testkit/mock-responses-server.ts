@@ -12,7 +12,8 @@
  * Each POST to a path ending in `/responses` takes the next reply from the queue (a reply may also be a
  * function of the recorded request). With the queue empty the server answers `fallback` if given, else 400
  * with a message saying so, so an unexpected extra request fails fast instead of being retried. Other paths
- * get 404. `scripts/mock-provider.ts` (the offline demo) serves a stateless scripted conversation this way.
+ * get 404, except `GET …/models` when `models` is given (model/list's provider catalog).
+ * `scripts/mock-provider.ts` (the offline demo) serves a stateless scripted conversation this way.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { JsonObject, Reply, SseChunk, SseReply } from './responses-sse';
@@ -143,6 +144,8 @@ export interface MockResponsesServerOptions {
   port?: number;
   /** Answers every request that finds the queue empty (instead of the 400), e.g. a stateless scripted conversation. */
   fallback?: ReplyScript;
+  /** The JSON body `GET <basePath>/models` answers with (e.g. `{object: 'list', data: [{id: 'm1'}]}`); absent: 404. */
+  models?: unknown;
 }
 
 export function startMockResponsesServer(opts: MockResponsesServerOptions = {}): Promise<MockResponsesServer> {
@@ -156,6 +159,10 @@ export function startMockResponsesServer(opts: MockResponsesServerOptions = {}):
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     allPaths.push(`${req.method} ${url.pathname}`);
     const rawBody = await readBody(req);
+    if (req.method === 'GET' && url.pathname === `${basePath}/models` && opts.models !== undefined) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(opts.models));
+      return;
+    }
     if (req.method !== 'POST' || !url.pathname.endsWith('/responses')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`mock responses server: no route for ${req.method} ${url.pathname}`);
       return;

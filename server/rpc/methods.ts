@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cwdsParams, fuzzyFileSearchParams, hooksListParams, modelListParams, pluginInstalledParams } from '../protocol/catalog';
 import { commandExecParams, commandExecResizeParams, commandExecTerminateParams, commandExecWriteParams } from '../protocol/command-exec';
 import { approvalPolicyGate } from '../protocol/common';
 import { invalidRequest } from '../protocol/errors';
@@ -20,6 +21,7 @@ import {
   realtimeStartParams,
   realtimeThreadParams,
 } from '../protocol/realtime';
+import { threadItemsListParams, threadPageParams, threadReadStateUpdateParams, threadTurnsListParams } from '../protocol/thread-history';
 import { turnInterruptParams, turnStartParams, turnSteerParams } from '../protocol/turn-params';
 import { readConfig } from '../services/config-read';
 import { method, methodTable, type MethodTable } from './method-table';
@@ -129,6 +131,28 @@ export const methods: MethodTable = methodTable({
   'command/exec/terminate': method({
     params: commandExecTerminateParams,
     handler: (p, ctx) => ctx.services.commandExec.terminate(p, ctx.subscriber),
+  }),
+  // What the Codex TUI asks at startup (docs/protocol.md#methods); gating as in the reference 0.169.
+  'model/list': method({ params: modelListParams, handler: (p, ctx) => ctx.services.catalog.listModels(p) }),
+  'configRequirements/read': method({ params: empty, handler: (_p, ctx) => ctx.services.catalog.configRequirements() }),
+  'skills/list': method({ params: cwdsParams, handler: (p, ctx) => ctx.services.catalog.skills(p.cwds) }),
+  'hooks/list': method({ params: hooksListParams, handler: (p, ctx) => ctx.services.catalog.hooks(p) }),
+  'plugin/installed': method({ params: pluginInstalledParams, handler: (_p, ctx) => ctx.services.catalog.installedPlugins() }),
+  'collaborationMode/list': method({ params: empty, experimental: true, handler: (_p, ctx) => ctx.services.catalog.collaborationModes() }),
+  'account/bedrock/checkGovCloudRequirements': method({ params: empty, experimental: true, handler: (_p, ctx) => ctx.services.catalog.bedrockGovCloud() }),
+  fuzzyFileSearch: method({ params: fuzzyFileSearchParams, handler: (p, ctx) => ctx.services.fileSearch.search(p) }),
+  'thread/turns/list': method({ params: threadTurnsListParams, handler: (p, ctx) => ctx.services.history.listTurns(p) }),
+  'thread/items/list': method({ params: threadItemsListParams, handler: (p, ctx) => ctx.services.history.listItems(p) }),
+  'thread/readState/update': method({
+    params: threadReadStateUpdateParams,
+    experimental: true,
+    handler: (p, ctx) => ctx.services.history.updateReadState(p),
+  }),
+  'thread/goal/get': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.history.goal(p.threadId) }),
+  'thread/backgroundTerminals/list': method({
+    params: threadPageParams,
+    experimental: true,
+    handler: (p, ctx) => ctx.services.history.backgroundTerminals(p.threadId),
   }),
 });
 

@@ -13,10 +13,13 @@ import { packageVersion } from '../util/package-root';
 import { isPublicHeader } from './config-read';
 import { hiddenStatePaths } from './state-paths';
 import { AccountService } from './account-service';
+import { CatalogService } from './catalog';
 import { CommandExecService } from './command-exec/service';
 import { EventHub } from './event-hub';
+import { FileSearchService } from './file-search';
 import { RealtimeService } from './realtime/service';
 import { ThreadService } from './threads/api';
+import { ThreadHistory } from './threads/history';
 import { ApprovalBroker } from './turns/approvals';
 import { TurnRunner } from './turns/turn-runner';
 
@@ -45,6 +48,9 @@ export class Services {
   readonly turns: TurnRunner;
   readonly realtime: RealtimeService;
   readonly commandExec: CommandExecService;
+  readonly history: ThreadHistory;
+  readonly catalog: CatalogService;
+  readonly fileSearch: FileSearchService;
   readonly version = packageVersion();
   readonly hardening: SandboxHardening;
 
@@ -62,6 +68,13 @@ export class Services {
       defaultCwd: options.cwd ?? process.cwd(),
     });
     this.account = new AccountService(options.home, this.hub, options.config);
+    this.history = new ThreadHistory(this.threads, this.hub, this.db);
+    this.catalog = new CatalogService({
+      config: options.config,
+      defaultCwd: options.cwd ?? process.cwd(),
+      apiKey: () => this.account.apiKey(),
+      threadCwd: (threadId) => this.threads.read(threadId, false).thread.cwd,
+    });
     this.hardening = {
       hiddenPaths: hiddenStatePaths(options.home),
       seccompFile: writeSeccompProgram(path.join(options.home, SECCOMP_FILE_NAME)),
@@ -70,6 +83,7 @@ export class Services {
       networkAllowed: !options.tokenlessListener,
     };
     redactLogSecrets(() => this.secrets());
+    this.fileSearch = new FileSearchService({ defaultCwd: options.cwd ?? process.cwd(), hiddenPaths: () => this.hardening.hiddenPaths });
     this.approvals = new ApprovalBroker((thread, requestId) =>
       thread.emit({ method: 'serverRequest/resolved', params: { threadId: thread.id, requestId } }),
     );
