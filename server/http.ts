@@ -80,19 +80,36 @@ export function createAppServer(services: Services, next: NextHandlers, isReady:
     });
   });
 
+  // Next adds an 'upgrade' listener of its own to the server of the first request it handles: it would
+  // run without the checks below and end every upgrade on a page path (`/` included: `codex --remote`).
+  // It is taken off the server and called from ours, for the paths that are not ours, under --dev only (HMR).
+  type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  const nextUpgradeListeners: UpgradeListener[] = [];
   // Every upgrade (ours and, under --dev, Next's HMR socket) needs auth first, then a same-origin Origin.
-  server.on('upgrade', (req, socket, head) => {
+  const onUpgrade: UpgradeListener = (req, socket, head) => {
     if (!access.enabled && !hostHeaderIsLoopback(req)) return reject(socket, 403, 'Forbidden');
     if (!access.authenticated(req)) return reject(socket, 401, 'Unauthorized');
     if (!originAllowed(req)) return reject(socket, 403, 'Forbidden');
     const p = pathOf(req);
-    if (p === '/rpc' || isTrpcPath(p)) {
-      const wss = p === '/rpc' ? rpcWss : trpcWss;
+    // `/` is the protocol too: `codex --remote ws://host:port` takes no path. Same auth and Origin checks as /rpc.
+    if (p === '/' || p === '/rpc' || isTrpcPath(p)) {
+      const wss = isTrpcPath(p) ? trpcWss : rpcWss;
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      return;
+    }
+    if (next.dev && nextUpgradeListeners.length > 0) {
+      for (const listener of nextUpgradeListeners) listener.call(server, req, socket, head);
       return;
     }
     if (next.upgrade) return void next.upgrade(req, socket, head).catch(() => socket.destroy());
     socket.destroy();
+  };
+  server.on('upgrade', onUpgrade);
+  server.on('newListener', (event: string | symbol, listener: (...args: unknown[]) => void) => {
+    if (event !== 'upgrade' || listener === onUpgrade) return;
+    nextUpgradeListeners.push(listener as UpgradeListener);
+    // 'newListener' fires before the listener is added; upgrades arrive on later ticks.
+    process.nextTick(() => server.removeListener('upgrade', listener));
   });
 
   server.on('close', () => {

@@ -108,6 +108,27 @@ test('serve requires the access token everywhere but the health checks', async (
     c.close();
   });
 
+  await t.test('the protocol upgrade on / (codex --remote ws://host:port) follows the /rpc rules', async () => {
+    const wsBase = s.base.replace('http', 'ws');
+    const c = await connectWs(`${wsBase}/`, { headers: { Authorization: `Bearer ${token}` }, server: s.server });
+    const init = await c.initialize();
+    assert.equal(typeof init.userAgent, 'string');
+    c.close();
+    const viaCookie = await connectWs(`${wsBase}/`, { headers: { ...withCookie, Origin: s.base }, server: s.server });
+    assert.equal(typeof (await viaCookie.initialize()).userAgent, 'string');
+    viaCookie.close();
+    await assert.rejects(connectWs(`${wsBase}/`), refusedWith(401), 'no token');
+    await assert.rejects(connectWs(`${wsBase}/`, { headers: { Authorization: 'Bearer wrong' } }), refusedWith(401), 'wrong token');
+    await assert.rejects(connectWs(`${wsBase}/`, { headers: { Authorization: token } }), refusedWith(401), 'the scheme is required');
+    for (const headers of [{ Authorization: `Bearer ${token}` }, withCookie]) {
+      await assert.rejects(connectWs(`${wsBase}/`, { headers: { ...headers, Origin: 'http://evil.example' } }), refusedWith(403), 'foreign Origin');
+    }
+    // A plain GET / is still the web app.
+    const page = await httpRequest(`${s.base}/`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(page.status, 200);
+    assert.match(page.body, /<html/);
+  });
+
   await t.test('a cross-origin WebSocket upgrade is refused even with the cookie', async () => {
     const wsBase = s.base.replace('http', 'ws');
     for (const p of ['/rpc', '/api/trpc']) {

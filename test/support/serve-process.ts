@@ -19,8 +19,8 @@ export interface ServeProcess {
  * Spawns `serve --port 0` on `home` and waits for its "serving" line (and the login link unless
  * --no-auth), so the OS picks the port and nothing races the bind. Killed after the test.
  */
-export async function startServe(t: TestContext, home: string, opts: { host?: string; args?: string[] } = {}): Promise<ServeProcess> {
-  const server = new ServerProcess({ home, command: 'serve', args: ['--host', opts.host ?? '127.0.0.1', '--port', '0', ...(opts.args ?? [])] });
+export async function startServe(t: TestContext, home: string, opts: { host?: string; args?: string[]; cwd?: string } = {}): Promise<ServeProcess> {
+  const server = new ServerProcess({ home, command: 'serve', args: ['--host', opts.host ?? '127.0.0.1', '--port', '0', ...(opts.args ?? [])], cwd: opts.cwd });
   t.after(() => server.kill());
   const serving = await server.waitForStderr(/serving http:\/\/\S+:(\d+) /, SERVE_START_MS);
   const port = Number(serving[1]);
