@@ -134,10 +134,11 @@ export const out = {
   },
 
   /** `args` objects are JSON-encoded; strings are sent as the `arguments` string verbatim. */
-  functionCall(name: string, args: unknown, callId: string, opts: { id?: string } = {}): OutputSpec {
+  /** `namespace`: the call is to a function of a Responses `namespace` tool. */
+  functionCall(name: string, args: unknown, callId: string, opts: { id?: string; namespace?: string } = {}): OutputSpec {
     const id = opts.id ?? nextId('fc');
     const argString = typeof args === 'string' ? args : JSON.stringify(args);
-    const item = { id, type: 'function_call', status: 'completed', name, arguments: argString, call_id: callId };
+    const item = { id, type: 'function_call', status: 'completed', name, ...(opts.namespace ? { namespace: opts.namespace } : {}), arguments: argString, call_id: callId };
     return {
       item,
       events: (output_index) => [

@@ -15,6 +15,17 @@ export const threadSourceKind = z.enum([
 ]);
 export const INTERACTIVE_SOURCE_KINDS = ['cli', 'vscode', 'appServer'] as const;
 
+/**
+ * The stored sources a `sourceKinds` filter matches. The reference app-server records a thread started over it
+ * as `vscode` and lists it under `vscode` (the TUI's /resume asks for `["cli","vscode"]`), so `vscode` also
+ * matches the threads we start, which we store and report as `appServer`; `appServer` keeps matching them too.
+ */
+export function storedSources(kinds: readonly string[]): string[] {
+  const out = new Set(kinds);
+  if (out.has('vscode')) out.add('appServer');
+  return [...out];
+}
+
 export const sessionSource = z.enum(['cli', 'vscode', 'exec', 'appServer', 'unknown']);
 export type SessionSource = z.infer<typeof sessionSource>;
 
@@ -70,11 +81,28 @@ const threadOverrides = {
   developerInstructions: opt(z.string()),
 };
 
-export const dynamicToolSpec = z.object({
+/** A function the client runs (`item/tool/call`); `type` may be left out (the form before namespaces). */
+export const dynamicFunctionToolSpec = z.object({
+  type: z.literal('function').optional(),
   name: z.string().min(1),
   description: z.string().default(''),
   inputSchema: z.unknown(),
+  /** Not offered to the model up front (the reference leaves it out of the request); still callable. */
+  deferLoading: opt(z.boolean()),
 });
+export type DynamicFunctionToolSpec = z.infer<typeof dynamicFunctionToolSpec>;
+
+/** A group of client functions offered to the model as one Responses `namespace` tool (the TUI's `codex_tui`). */
+export const dynamicNamespaceToolSpec = z.object({
+  type: z.literal('namespace'),
+  name: z.string().min(1),
+  description: z.string().default(''),
+  tools: z.array(dynamicFunctionToolSpec),
+});
+export type DynamicNamespaceToolSpec = z.infer<typeof dynamicNamespaceToolSpec>;
+
+export const dynamicToolSpec = z.union([dynamicNamespaceToolSpec, dynamicFunctionToolSpec]);
+export type DynamicToolSpec = z.infer<typeof dynamicToolSpec>;
 
 export const threadStartParams = z.object({
   ...threadOverrides,
@@ -98,10 +126,19 @@ export const threadReadParams = z.object({ threadId: z.string(), includeTurns: o
 export const MAX_LIST_LIMIT = 200;
 export const DEFAULT_LIST_LIMIT = 25;
 
+/**
+ * `recency_at` (the reference's most recent activity) orders like `updated_at`, which is ours;
+ * `section_position` needs a `sectionId` filter, as in the reference.
+ */
+export const threadSortKey = z.enum(['created_at', 'updated_at', 'recency_at', 'section_position']);
+export type ThreadSortKey = z.infer<typeof threadSortKey>;
+
 export const threadListParams = z.object({
   cursor: opt(z.string()),
   limit: opt(z.number().int().min(1)),
-  sortKey: opt(z.enum(['created_at', 'updated_at'])),
+  sortKey: opt(threadSortKey),
+  /** We keep no sections: every thread is unsectioned, so `null` filters nothing and an id matches nothing. */
+  sectionId: z.string().nullable().optional(),
   archived: opt(z.boolean()),
   cwd: opt(z.string()),
   modelProviders: opt(z.array(z.string())),

@@ -92,7 +92,8 @@ export const fileChangeItem = z.object({ type: z.literal('fileChange'), id: z.st
 export const dynamicToolCallItem = z.object({
   type: z.literal('dynamicToolCall'),
   id: z.string(),
-  namespace: z.null(),
+  /** The namespace tool the function belongs to; null for a plain function. */
+  namespace: z.string().nullable(),
   tool: z.string(),
   /** The model's arguments, parsed from their JSON. */
   arguments: z.json(),

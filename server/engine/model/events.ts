@@ -25,6 +25,8 @@ export const functionCallItemSchema = z.looseObject({
   type: z.literal('function_call'),
   id: optId,
   name: z.string().min(1),
+  /** Set when the function belongs to a `namespace` tool. */
+  namespace: z.string().nullish(),
   arguments: z.string(),
   call_id: z.string().min(1),
 });

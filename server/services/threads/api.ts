@@ -12,6 +12,7 @@ import { invalidRequest, threadNotFound } from '../../protocol/errors';
 import {
   DEFAULT_LIST_LIMIT,
   INTERACTIVE_SOURCE_KINDS,
+  storedSources,
   MAX_LIST_LIMIT,
   MAX_THREAD_NAME_CHARS,
   type Thread,
@@ -286,25 +287,29 @@ export class ThreadService {
 
   list(params: ThreadListParams): ThreadListResponse {
     const sortKey = params.sortKey ?? 'created_at';
+    // We keep no sections (docs/protocol.md#methods): every thread is unsectioned.
+    if (sortKey === 'section_position' && typeof params.sectionId !== 'string') throw invalidRequest('section-position sorting requires a section filter');
     const limit = Math.min(params.limit ?? DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
     const cursor = params.cursor ? decodeCursor(params.cursor, sortKey) : null;
+    if (typeof params.sectionId === 'string') return { data: [], nextCursor: null };
+    // `recency_at` is the reference's last activity: our updated_at.
+    const column = sortKey === 'created_at' ? 'created_at' : 'updated_at';
     const rows = threadQueries.listThreads({
       db: this.deps.db,
       params: {
         archived: params.archived ?? false,
-        sortKey,
+        sortKey: column,
         limit,
         cursor,
         cwd: params.cwd ? path.resolve(this.deps.defaultCwd, params.cwd) : null,
         modelProviders: params.modelProviders,
-        sourceKinds: params.sourceKinds && params.sourceKinds.length > 0 ? params.sourceKinds : [...INTERACTIVE_SOURCE_KINDS],
+        sourceKinds: storedSources(params.sourceKinds && params.sourceKinds.length > 0 ? params.sourceKinds : [...INTERACTIVE_SOURCE_KINDS]),
         searchTerm: params.searchTerm || null,
       },
     });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const nextCursor =
-      rows.length > limit && last ? encodeCursor(sortKey, sortKey === 'created_at' ? last.createdAt : last.updatedAt, last.id) : null;
+    const nextCursor = rows.length > limit && last ? encodeCursor(sortKey, column === 'created_at' ? last.createdAt : last.updatedAt, last.id) : null;
     return { data: page.map((r) => this.wire(this.registry.get(r.id)?.row ?? r)), nextCursor };
   }
 

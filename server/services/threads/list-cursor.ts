@@ -1,15 +1,19 @@
 import { z } from 'zod';
-import type { ListCursor, SortKey } from '../../../db/queries/threads';
+import type { ListCursor } from '../../../db/queries/threads';
+import { threadSortKey, type ThreadSortKey } from '../../protocol/thread';
 import { invalidRequest } from '../../protocol/errors';
 
-const cursorShape = z.object({ s: z.enum(['created_at', 'updated_at']), k: z.number().int(), id: z.string().min(1) });
+const cursorShape = z.object({ s: threadSortKey, k: z.number().int(), id: z.string().min(1) });
 
-/** Opaque keyset cursor: the (sort key, id) of the last row served, plus the sort it belongs to. */
-export function encodeCursor(sortKey: SortKey, k: number, id: string): string {
+/**
+ * Opaque keyset cursor: the (sort key, id) of the last row served, plus the wire sortKey it belongs to, so a
+ * `recency_at` cursor is refused under `updated_at` even though both order by the same column.
+ */
+export function encodeCursor(sortKey: ThreadSortKey, k: number, id: string): string {
   return Buffer.from(JSON.stringify({ s: sortKey, k, id })).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, sortKey: SortKey): ListCursor {
+export function decodeCursor(cursor: string, sortKey: ThreadSortKey): ListCursor {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

@@ -23,6 +23,10 @@ export function resolveSettings(config: EffectiveConfig, defaultCwd: string, bas
   if (modelProvider !== config.modelProvider.id && !config.raw.model_providers?.[modelProvider] && modelProvider !== 'openai') {
     throw invalidRequest(`model provider "${modelProvider}" is not configured; add [model_providers.${modelProvider}] to config.toml`);
   }
+  for (const t of p.dynamicTools ?? []) {
+    // As the reference: only a namespace's functions can be deferred (it would have no other way to be offered).
+    if (t.type !== 'namespace' && t.deferLoading) throw invalidRequest(`deferred dynamic tool must include a namespace: ${t.name}`);
+  }
   return {
     model: p.model ?? base?.model ?? config.model,
     modelProvider,

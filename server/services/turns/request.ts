@@ -1,6 +1,7 @@
 import { applyPatchToolSpec } from '../../engine/tools/apply-patch';
 import { shellCommandToolSpec } from '../../engine/tools/shell';
 import { updatePlanToolSpec } from '../../engine/tools/update-plan';
+import type { DynamicFunctionToolSpec, DynamicToolSpec } from '../../protocol/thread';
 import type { UserInput } from '../../protocol/turn';
 import type { ThreadSettings } from '../threads/settings';
 
@@ -18,13 +19,21 @@ export function userMessageItem(input: UserInput[]): ResponseItem {
   return { type: 'message', role: 'user', content };
 }
 
+function functionTool(t: DynamicFunctionToolSpec): ResponseItem {
+  return { type: 'function', name: t.name, description: t.description ?? '', parameters: t.inputSchema ?? { type: 'object', properties: {} } };
+}
+
+/**
+ * thread/start.dynamicTools as Responses tools, the way the reference sends them: a function as a `function`
+ * tool; a namespace as one `namespace` tool holding its functions (the model calls them by their own name plus
+ * the call's `namespace`), leaving out the ones with `deferLoading`, and the namespace when nothing is left.
+ */
 export function dynamicToolSpecs(settings: ThreadSettings): ResponseItem[] {
-  return (settings.dynamicTools as { name: string; description?: string; inputSchema?: unknown }[]).map((t) => ({
-    type: 'function',
-    name: t.name,
-    description: t.description ?? '',
-    parameters: t.inputSchema ?? { type: 'object', properties: {} },
-  }));
+  return (settings.dynamicTools as DynamicToolSpec[]).flatMap((t): ResponseItem[] => {
+    if (t.type !== 'namespace') return [functionTool(t)];
+    const tools = t.tools.filter((x) => !x.deferLoading).map(functionTool);
+    return tools.length > 0 ? [{ type: 'namespace', name: t.name, description: t.description ?? '', tools }] : [];
+  });
 }
 
 const CALL_OUTPUT: Record<string, string> = { function_call: 'function_call_output', custom_tool_call: 'custom_tool_call_output' };

@@ -4,6 +4,7 @@ import { parseShellCommandArgs, runShellCommand, SHELL_COMMAND_TOOL_NAME } from 
 import { parseUpdatePlanArgs, toTurnPlanUpdate, UPDATE_PLAN_OUTPUT, UPDATE_PLAN_TOOL_NAME } from '../../engine/tools/update-plan';
 import type { SandboxHardening } from '../../engine/exec/sandbox';
 import type { AskForApproval } from '../../protocol/common';
+import type { DynamicToolSpec } from '../../protocol/thread';
 import type { ApprovalDecision } from '../../protocol/turn-params';
 import { dynamicToolCallOutputContentItem, type CommandExecutionItem, type DynamicToolCallItem, type FileChangeItem } from '../../protocol/turn';
 import type { ThreadService } from '../threads/api';
@@ -21,6 +22,8 @@ export interface ToolCall {
   call_id: string;
   name: string;
   arguments: string;
+  /** The Responses function_call's `namespace`: set when the model calls a function of a namespace tool. */
+  namespace?: string | null;
 }
 
 /** Read-only commands `untrusted` lets through without asking (first word of the command line). */
@@ -155,7 +158,7 @@ const dynamicToolAnswer = z.object({ contentItems: z.array(dynamicToolCallOutput
 type DynamicToolAnswer = z.infer<typeof dynamicToolAnswer>;
 
 /** A tool from thread/start.dynamicTools: the client runs it (`item/tool/call`) and answers. */
-async function runDynamicTool(call: ToolCall, ctx: ToolContext): Promise<string> {
+async function runDynamicTool(call: ToolCall, ctx: ToolContext, namespace: string | null): Promise<string> {
   const { thread, turn } = ctx.active;
   let args: DynamicToolCallItem['arguments'];
   try {
@@ -166,7 +169,7 @@ async function runDynamicTool(call: ToolCall, ctx: ToolContext): Promise<string>
   const base: Pick<DynamicToolCallItem, 'type' | 'id' | 'namespace' | 'tool' | 'arguments'> = {
     type: 'dynamicToolCall',
     id: call.call_id,
-    namespace: null,
+    namespace,
     tool: call.name,
     arguments: args,
   };
@@ -177,7 +180,7 @@ async function runDynamicTool(call: ToolCall, ctx: ToolContext): Promise<string>
     thread,
     turn.id,
     'item/tool/call',
-    { threadId: thread.id, turnId: turn.id, callId: call.call_id, namespace: null, tool: call.name, arguments: args },
+    { threadId: thread.id, turnId: turn.id, callId: call.call_id, namespace, tool: call.name, arguments: args },
     (raw) => {
       const parsed = dynamicToolAnswer.safeParse(raw);
       return parsed.success ? parsed.data : null;
@@ -191,6 +194,13 @@ async function runDynamicTool(call: ToolCall, ctx: ToolContext): Promise<string>
 
 /** Runs one function call and returns the `function_call_output` text for the model. */
 export async function runToolCall(call: ToolCall, ctx: ToolContext): Promise<string> {
+  const dynamicTools = ctx.active.thread.settings.dynamicTools as DynamicToolSpec[];
+  if (call.namespace) {
+    // A function of a namespace tool, deferred ones included: the client answers it (item/tool/call names both).
+    const ns = dynamicTools.find((t) => t.type === 'namespace' && t.name === call.namespace);
+    if (ns?.type === 'namespace' && ns.tools.some((t) => t.name === call.name)) return runDynamicTool(call, ctx, ns.name);
+    return `unsupported call: ${call.namespace}.${call.name}`;
+  }
   switch (call.name) {
     case SHELL_COMMAND_TOOL_NAME:
       return runShell(call, ctx);
@@ -205,7 +215,7 @@ export async function runToolCall(call: ToolCall, ctx: ToolContext): Promise<str
       return UPDATE_PLAN_OUTPUT;
     }
     default:
-      if ((ctx.active.thread.settings.dynamicTools as { name: string }[]).some((t) => t.name === call.name)) return runDynamicTool(call, ctx);
+      if (dynamicTools.some((t) => t.type !== 'namespace' && t.name === call.name)) return runDynamicTool(call, ctx, null);
       return `unsupported call: ${call.name}`;
   }
 }

@@ -24,6 +24,8 @@ interface PendingCall {
   arguments: string;
   /** A freeform custom tool call: answered with custom_tool_call_output. */
   custom: boolean;
+  /** The function_call's namespace (a function of a namespace tool). */
+  namespace?: string | null;
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -317,7 +319,7 @@ export class TurnRunner {
         return [];
       }
       case 'function_call':
-        return [{ call_id: item.call_id, name: item.name, arguments: item.arguments, custom: false }];
+        return [{ call_id: item.call_id, name: item.name, arguments: item.arguments, custom: false, namespace: item.namespace ?? null }];
       case 'custom_tool_call':
         return [{ call_id: item.call_id, name: item.name, arguments: JSON.stringify({ input: item.input }), custom: true }];
       default:
