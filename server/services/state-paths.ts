@@ -4,6 +4,7 @@ import { existsSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EffectiveConfig } from '../config/load';
+import { isWithin } from '../util/paths';
 
 /**
  * The server home, plus the codex homes whose credentials sit beside ours on the same machine. A missing codex
@@ -30,11 +31,6 @@ export function hiddenStatePaths(home: string, env: NodeJS.ProcessEnv = process.
   return out;
 }
 
-function contains(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 export class UnsafeHomeError extends Error {}
 
 /**
@@ -49,7 +45,7 @@ export function assertHomeIsHideable(home: string, config: EffectiveConfig, cwd:
   for (const r of roots) {
     const root = path.resolve(cwd, r);
     const real = existsSync(root) ? realpathSync(root) : root;
-    if (contains(realHome, real)) {
+    if (isWithin(real, realHome)) {
       throw new UnsafeHomeError(
         `the home ${home} holds the workspace ${real}, so the agent's sandbox cannot hide the server's config, ` +
           `database and access token from it. Use a home outside the workspace (for example --home ~/.codex-web) ` +
@@ -86,7 +82,7 @@ export function assertNoWritableSymlinkInHome(home: string, config: EffectiveCon
     }
     if (!isLink) continue;
     const parent = realpathSync(path.dirname(prefix));
-    if (roots.some((r) => contains(r, parent))) {
+    if (roots.some((r) => isWithin(parent, r))) {
       throw new UnsafeHomeError(
         `the home ${home} is reached through the symlink ${prefix}, which lies in a folder sandboxed commands may write ` +
           `(${parent}); a command could re-point it and the next start would use another home. Pass the real path ` +

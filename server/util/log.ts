@@ -1,3 +1,5 @@
+import { redactSecrets } from './redact';
+
 /** Logs go to stderr only: on `app-server` stdio, stdout carries JSON-RPC lines and nothing else. */
 const quiet = process.env.CODEX_WEB_LOG === 'silent';
 
@@ -11,9 +13,7 @@ export function redactLogSecrets(source: () => readonly string[]): void {
 function write(level: string, message: string, err?: unknown): void {
   if (quiet && level !== 'error') return;
   const detail = err instanceof Error ? ` ${err.stack ?? err.message}` : err === undefined ? '' : ` ${String(err)}`;
-  let line = `${new Date().toISOString()} ${level} ${message}${detail}`;
-  for (const s of secrets()) if (s.length >= 8 && line.includes(s)) line = line.split(s).join('[redacted secret]');
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${redactSecrets(`${new Date().toISOString()} ${level} ${message}${detail}`, secrets())}\n`);
 }
 
 export const log = {

@@ -19,6 +19,7 @@
 import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxPolicy } from '../../protocol/common';
+import { isStrictlyWithin, isWithin } from '../../util/paths';
 import type { ShellEnvironmentPolicy } from './shell-env';
 
 export const DEFAULT_BWRAP_PATH = '/usr/bin/bwrap';
@@ -204,11 +205,6 @@ export function nestedProtectedPaths(root: string, maxDirs = NESTED_WALK_MAX_DIR
   return found;
 }
 
-function inside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-}
-
 /** Folders hidden when the network is off: where host daemons keep their sockets. */
 export function socketDirs(env: NodeJS.ProcessEnv): string[] {
   const dirs = ['/run', '/var/run', '/tmp/.X11-unix'];
@@ -239,8 +235,8 @@ export function bwrapArgs(opts: {
   const pinned = new Set<string>();
   for (const h of hidden) {
     for (const root of opts.writableRoots) {
-      if (!inside(h, root)) continue;
-      for (let a = path.dirname(h); inside(a, root); a = path.dirname(a)) pinned.add(a);
+      if (!isStrictlyWithin(h, root)) continue;
+      for (let a = path.dirname(h); isStrictlyWithin(a, root); a = path.dirname(a)) pinned.add(a);
     }
   }
   for (const a of [...pinned].sort((x, y) => x.length - y.length)) args.push('--bind', a, a);
@@ -250,7 +246,7 @@ export function bwrapArgs(opts: {
   const busy = [opts.cwd, ...opts.writableRoots];
   for (const dir of opts.hideIfFree ?? []) {
     const real = realpathOrNull(dir);
-    if (real && !hidden.includes(real) && !busy.some((b) => b === real || inside(b, real))) hidden.push(real);
+    if (real && !hidden.includes(real) && !busy.some((b) => isWithin(b, real))) hidden.push(real);
   }
   // Last, so nothing bound above can uncover them; parents first.
   for (const h of hidden.sort((x, y) => x.length - y.length)) args.push('--tmpfs', h, '--remount-ro', h);
@@ -278,7 +274,7 @@ export function buildSandboxedCommand(opts: BuildSandboxedCommandOptions): Sandb
   if (bwrap === null) return missingBwrap(opts.bwrapPath);
   const hardening = opts.hardening ?? NO_HARDENING;
   const realCwd = realpathOrNull(opts.cwd) ?? opts.cwd;
-  const hiding = hardening.hiddenPaths.map((h) => realpathOrNull(h) ?? h).find((h) => h === realCwd || inside(realCwd, h));
+  const hiding = hardening.hiddenPaths.map((h) => realpathOrNull(h) ?? h).find((h) => isWithin(realCwd, h));
   if (hiding !== undefined) {
     return new SandboxUnavailableError(
       `the working directory ${opts.cwd} is inside ${hiding}, the server's own state, which sandboxed commands cannot see`,

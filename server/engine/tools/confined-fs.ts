@@ -26,6 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readlink, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { isWithin } from '../../util/paths';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY, O_NONBLOCK } = constants;
 const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
@@ -51,7 +52,6 @@ export type ConfinedFile = { kind: 'absent' } | { kind: 'symlink' } | { kind: 'f
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException | null)?.code;
 const at = (dir: FileHandle, name: string) => `/proc/self/fd/${dir.fd}/${name}`;
-export const isWithin = (p: string, root: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 const shown = (t: ConfinedTarget, upTo = t.parts.length) => path.join(t.root, ...t.parts.slice(0, upTo));
 
 function checkParts(t: ConfinedTarget): string {

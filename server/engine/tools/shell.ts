@@ -9,7 +9,7 @@ import type { SandboxPolicy } from '../../protocol/common';
 import { DEFAULT_OUTPUT_CAP, type OutputStream } from '../exec/output-cap';
 import { runCommand } from '../exec/run-command';
 import { parseToolArgs, type ParsedArgs } from './tool-args';
-import { redactSecrets, StreamRedactor } from '../exec/redact';
+import { redactSecrets, StreamRedactor } from '../../util/redact';
 import { buildSandboxedCommand, NO_HARDENING, policyNetworkAccess, SandboxUnavailableError, type SandboxHardening } from '../exec/sandbox';
 import { shellEnv } from '../exec/shell-env';
 
