@@ -2,7 +2,7 @@
 // redacted stream concatenates to the redacted whole text.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { REDACTED, redactSecrets, StreamRedactor } from '../server/engine/exec/redact';
+import { REDACTED, redactSecrets, StreamRedactor } from '../server/util/redact';
 import { log, redactLogSecrets } from '../server/util/log';
 
 const SECRETS = ['sk-abcdefghijklmnop', 'tok_aaaaaaaaab', 'short'];
