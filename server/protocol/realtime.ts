@@ -65,3 +65,22 @@ export interface RealtimeNotificationParams {
   'thread/realtime/error': { threadId: string; message: string };
   'thread/realtime/closed': { threadId: string; reason: RealtimeCloseReason | null };
 }
+
+/**
+ * A stored transcript line (docs/realtime.md#transcripts): the payload of a `voice_transcript` event record.
+ * Not a ThreadItem: it never appears in thread/read or turn notifications.
+ */
+export const voiceTranscriptPayload = z.object({
+  callId: z.string(),
+  role: z.enum(['user', 'assistant']),
+  text: z.string(),
+  itemId: z.string().nullable(),
+  at: z.number(),
+});
+export type VoiceTranscriptPayload = z.infer<typeof voiceTranscriptPayload>;
+
+/** A transcript line as the browser's timeline places it: after the turn that started last before it (null: before every turn). */
+export interface VoiceTranscriptLine extends VoiceTranscriptPayload {
+  seq: number;
+  afterTurnId: string | null;
+}

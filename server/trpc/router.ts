@@ -9,6 +9,7 @@ import { STREAM_QUEUE_LIMIT, threadStream } from '../services/threads/stream';
 import { BoundedQueue } from '../util/bounded-queue';
 import { procedure, router } from './init';
 import { accountRouter } from './routers/account';
+import { realtimeRouter } from './routers/realtime';
 import { threadSettingsRouter } from './routers/thread-settings';
 import { turnRouter } from './routers/turn';
 
@@ -60,5 +61,5 @@ const threadRouter = router({
   }),
 });
 
-export const appRouter = router({ thread: threadRouter, threadSettings: threadSettingsRouter, turn: turnRouter, account: accountRouter });
+export const appRouter = router({ thread: threadRouter, threadSettings: threadSettingsRouter, turn: turnRouter, account: accountRouter, realtime: realtimeRouter });
 export type AppRouter = typeof appRouter;

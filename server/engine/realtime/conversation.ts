@@ -24,6 +24,8 @@ export interface ConversationPorts {
   route(text: string): void;
   /** Ends the session with an error. */
   fail(message: string): void;
+  /** A completed transcript segment (kept with the thread, docs/realtime.md#transcripts). */
+  transcript?(role: 'user' | 'assistant', text: string, itemId: string | null): void;
 }
 
 /**
@@ -64,6 +66,7 @@ export class RealtimeConversation {
         return this.ports.publish({ method: 'thread/realtime/transcript/delta', params: { threadId, role: ev.role, delta: ev.delta } });
       case 'transcriptDone':
         if (this.version === 'v1') this.transcript.done(ev.role, ev.text);
+        if (ev.text.trim() !== '') this.ports.transcript?.(ev.role, ev.text, ev.itemId ?? null);
         return this.ports.publish({ method: 'thread/realtime/transcript/done', params: { threadId, role: ev.role, text: ev.text } });
       case 'itemAdded':
         return this.ports.publish({ method: 'thread/realtime/itemAdded', params: { threadId, item: ev.item } });
@@ -127,6 +130,22 @@ export class RealtimeConversation {
     }
     this.activeHandoff = null;
     this.lastOutput = null;
+  }
+
+  /**
+   * Barge-in reported by a client that plays the audio itself (WebRTC): the item is cut where the
+   * listener stopped hearing it. Only v2 knows `conversation.item.truncate`.
+   */
+  truncate(itemId: string, audioEndMs: number): boolean {
+    if (this.version !== 'v2') return false;
+    if (this.playback.itemId === itemId) this.playback.playing = false;
+    this.ports.send(truncateItem(itemId, Math.max(0, Math.floor(audioEndMs))));
+    return true;
+  }
+
+  /** Asks the model to answer (text-only calls, where no voice activity triggers a response). */
+  respond(): void {
+    this.requestResponse();
   }
 
   /** response.create, or queued (one) while a response is active. */

@@ -8,7 +8,7 @@ export type RealtimeEvent =
   | { kind: 'sessionUpdated'; sessionId: string | null }
   | { kind: 'audioOut'; audio: RealtimeAudioChunk }
   | { kind: 'transcriptDelta'; role: RealtimeRole; delta: string }
-  | { kind: 'transcriptDone'; role: RealtimeRole; text: string }
+  | { kind: 'transcriptDone'; role: RealtimeRole; text: string; itemId?: string | null }
   | { kind: 'itemAdded'; item: unknown }
   | { kind: 'speechStarted'; itemId: string | null }
   | { kind: 'handoff'; handoffId: string; itemId: string; inputTranscript: string }
@@ -105,11 +105,11 @@ const V2: Record<string, Handler> = {
   'response.output_audio.delta': on(audioV2, (e) => audio(e, true)),
   'response.audio.delta': on(audioV2, (e) => audio(e, true)),
   'conversation.item.input_audio_transcription.delta': userDelta,
-  'conversation.item.input_audio_transcription.completed': on(z.object({ transcript: str }), (e) => ({ kind: 'transcriptDone', role: 'user', text: e.transcript })),
+  'conversation.item.input_audio_transcription.completed': on(z.object({ transcript: str, item_id: optStr }), (e) => ({ kind: 'transcriptDone', role: 'user', text: e.transcript, itemId: e.item_id ?? null })),
   'response.output_text.delta': assistantDelta,
   'response.output_audio_transcript.delta': assistantDelta,
-  'response.output_text.done': on(z.object({ text: str }), (e) => ({ kind: 'transcriptDone', role: 'assistant', text: e.text })),
-  'response.output_audio_transcript.done': on(z.object({ transcript: str }), (e) => ({ kind: 'transcriptDone', role: 'assistant', text: e.transcript })),
+  'response.output_text.done': on(z.object({ text: str, item_id: optStr }), (e) => ({ kind: 'transcriptDone', role: 'assistant', text: e.text, itemId: e.item_id ?? null })),
+  'response.output_audio_transcript.done': on(z.object({ transcript: str, item_id: optStr }), (e) => ({ kind: 'transcriptDone', role: 'assistant', text: e.transcript, itemId: e.item_id ?? null })),
   'input_audio_buffer.speech_started': on(z.object({ item_id: optStr }), (e) => ({ kind: 'speechStarted', itemId: e.item_id ?? null })),
   'conversation.item.done': on(functionCallDone, ({ item }) => {
     if (item.type !== 'function_call' || item.name !== BACKGROUND_AGENT_TOOL) return null;

@@ -23,6 +23,8 @@ const MAX_PENDING_AUDIO = 256;
 const MAX_PENDING_TEXT = 64;
 /** Beyond this much unsent data on the upstream socket, new audio frames are dropped. */
 const MAX_BUFFERED_AUDIO_BYTES = 256 * 2048;
+/** The rollout event type of a stored transcript line (docs/realtime.md#transcripts). */
+export const VOICE_TRANSCRIPT = 'voice_transcript';
 
 export interface RealtimeSessionDeps {
   thread: ThreadHandle;
@@ -43,6 +45,8 @@ export interface RealtimeSessionDeps {
 export class RealtimeSession {
   readonly threadId: string;
   readonly version: RealtimeVersion;
+  /** The upstream WebRTC call id once created; transcripts of a WebSocket session use the session id. */
+  private callId: string | null = null;
   private state: 'starting' | 'running' | 'ended' = 'starting';
   private socket: UpstreamSocket | null = null;
   private pending: string[] = [];
@@ -67,6 +71,7 @@ export class RealtimeSession {
       send: (message) => this.send(JSON.stringify(message)),
       route: (text) => this.delegation.route(text),
       fail: (message) => this.fail(message),
+      transcript: (role, text, itemId) => this.keepTranscript(role, text, itemId),
     });
     this.delegation = new RealtimeDelegation(this.threadId, deps.threads, deps.turns, {
       onAssistantMessage: (text) => this.conversation.agentMessage(text),
@@ -78,6 +83,28 @@ export class RealtimeSession {
 
   get ended(): boolean {
     return this.state === 'ended';
+  }
+
+  get sessionId(): string {
+    return this.request.sessionId;
+  }
+
+  get outputModality(): 'audio' | 'text' {
+    return this.request.outputModality;
+  }
+
+  /**
+   * One completed transcript segment becomes a `voice_transcript` event record (docs/realtime.md#transcripts):
+   * stored with the thread, outside its turns, so thread/read and ThreadItems never see it. The notification
+   * has already left; a failed write is logged and the call goes on.
+   */
+  private keepTranscript(role: 'user' | 'assistant', text: string, itemId: string | null): void {
+    const thread = this.deps.thread;
+    if (thread.closing) return;
+    const payload = { callId: this.callId ?? this.request.sessionId, role, text, itemId, at: Date.now() };
+    thread
+      .record([{ kind: 'event', type: VOICE_TRANSCRIPT, turnId: thread.runningTurnId, payload }])
+      .catch((err: unknown) => log.warn(`realtime thread ${this.threadId}: transcript line not stored`, err));
   }
 
   /** Runs the start sequence; start-time failures become `thread/realtime/error` with no `closed`. */
@@ -134,6 +161,7 @@ export class RealtimeSession {
       signal: this.abort.signal,
     });
     if (this.ended) return;
+    this.callId = callId;
     this.announceStarted();
     this.publish({ method: 'thread/realtime/sdp', params: { threadId: this.threadId, sdp: answerSdp } });
     // The sideband joins in the background; client input meanwhile waits in the bounded pending queue.
@@ -204,10 +232,21 @@ export class RealtimeSession {
     if (!this.send(audioAppend(audio.data), 'audio')) this.droppedAudioFrames += 1;
   }
 
-  /** Append-only: the user message goes upstream, never followed by `response.create`. */
-  appendText(text: string): boolean {
+  /**
+   * Append-only: the user message goes upstream, never followed by `response.create`, unless `respond`
+   * (the browser's text-only call, where no voice activity asks for an answer).
+   */
+  appendText(text: string, respond = false): boolean {
     this.lastActivity = Date.now();
-    return this.send(JSON.stringify(userTextItem(text)), 'text');
+    const queued = this.send(JSON.stringify(userTextItem(text)), 'text');
+    if (queued && respond) this.conversation.respond();
+    return queued;
+  }
+
+  /** Barge-in from a client that plays the call's audio itself; false when the version cannot truncate. */
+  truncate(itemId: string, audioEndMs: number): boolean {
+    this.lastActivity = Date.now();
+    return this.conversation.truncate(itemId, audioEndMs);
   }
 
   private touch(): void {

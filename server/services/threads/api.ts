@@ -169,6 +169,14 @@ export class ThreadService {
     return loaded ? loaded.records() : rolloutQueries.readRollout({ db: this.deps.db, threadId: id });
   }
 
+  /** Event records of the given types, in rollout order, without loading the thread (unknown thread: not found). */
+  eventRecords(id: string, types: readonly string[]): RolloutRow[] {
+    const loaded = this.registry.get(id);
+    if (loaded) return loaded.records().filter((r) => r.kind === 'event' && types.includes(r.type));
+    this.findRow(id);
+    return rolloutQueries.readEventsOfTypes({ db: this.deps.db, threadId: id, types });
+  }
+
   turnItems(threadId: string, turnId: string): ThreadItem[] {
     return this.turnsOf(threadId).find((t) => t.id === turnId)?.items ?? [];
   }
@@ -179,10 +187,13 @@ export class ThreadService {
     return this.registry.get(id);
   }
 
-  /** Loads (if needed) and subscribes; used by the browser's live event channel. */
-  attach(threadId: string, subscriber: Subscriber): ThreadHandle {
+  /**
+   * Loads (if needed) and subscribes; used by the browser's live event channel. Without a subscriber the
+   * thread is only loaded, and unloads after the grace period unless someone subscribes.
+   */
+  attach(threadId: string, subscriber: Subscriber | null): ThreadHandle {
     const thread = this.registry.load(threadId);
-    this.registry.subscribe(thread, subscriber);
+    this.registry.subscribeOrRelease(thread, subscriber);
     return thread;
   }
 
