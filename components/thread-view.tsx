@@ -10,10 +10,13 @@ import { ThreadStoreContext, useApprovals, useMeta, useThreadStore, useTurn, use
 import { threadTitle } from './thread-row';
 import { ThreadSettingsPanel } from './thread-settings-panel';
 import { TurnList } from './turn-list';
+import { VoicePanel } from './voice/voice-panel';
+import { useStoredVoiceLines } from './voice/use-stored-voice-lines';
 
 /** The open thread: the live store for it, and everything that reads from it. */
 export function ThreadView({ threadId }: { threadId: string }) {
   const { store, status, error } = useThreadEvents(threadId);
+  useStoredVoiceLines(threadId, store);
   return (
     <ThreadStoreContext.Provider value={store}>
       <ThreadBody threadId={threadId} status={status} error={error?.message ?? null} />
@@ -73,6 +76,7 @@ function ThreadBody({ threadId, status, error }: { threadId: string; status: str
         </p>
       )}
       <div className="composer-bar">
+        <VoicePanel threadId={threadId} />
         <Composer
           running={running}
           sending={actions.sending}

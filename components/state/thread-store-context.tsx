@@ -1,7 +1,7 @@
 'use client';
 import { createContext, useCallback, useContext, useSyncExternalStore } from 'react';
 import type { ThreadItem } from '@/server/protocol/turn';
-import type { PendingRequest, ThreadMeta, ThreadStore, TurnState } from './thread-store';
+import type { PendingRequest, ThreadMeta, ThreadStore, TurnState, VoiceLine } from './thread-store';
 
 export const ThreadStoreContext = createContext<ThreadStore | null>(null);
 
@@ -25,3 +25,4 @@ export const useItem = (id: string): ThreadItem | undefined => useKey(`item:${id
 export const useMeta = (): ThreadMeta | null => useKey('meta', (s) => s.meta);
 export const useApprovals = (): readonly PendingRequest[] => useKey('approvals', (s) => s.approvals);
 export const useSteers = (): readonly { turnId: string; text: string }[] => useKey('steers', (s) => s.steers);
+export const useVoiceLines = (): readonly VoiceLine[] => useKey('voice', (s) => s.voiceLines);

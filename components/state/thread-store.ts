@@ -28,6 +28,19 @@ export const OUTPUT_LIMIT = 256 * 1024;
 const EMPTY: readonly string[] = [];
 
 type Listener = () => void;
+type RealtimeListener = (n: ServerNotification) => void;
+
+/** A voice transcript line in the timeline: stored (after a reload) or heard live in this tab. */
+export interface VoiceLine {
+  key: string;
+  role: 'user' | 'assistant';
+  text: string;
+  /** The turn it follows (null: before every turn). */
+  afterTurnId: string | null;
+  at: number;
+}
+/** Voice lines kept per thread view (docs/architecture.md#bounded-everything); the oldest go first. */
+export const VOICE_LINES_LIMIT = 2000;
 /** Items as they come off the wire: every kind's fields are optional until checked. */
 export type LooseItem = { type: string; id: string; [key: string]: unknown };
 
@@ -43,6 +56,10 @@ export class ThreadStore {
   steers: readonly { turnId: string; text: string }[] = [];
   /** Tracked id of the last event applied (what the client resumes from). */
   lastEventId: string | null = null;
+  /** Voice transcript lines, in order (docs/realtime.md#transcripts). */
+  voiceLines: readonly VoiceLine[] = [];
+  private liveVoiceSeq = 0;
+  private readonly realtimeListeners = new Set<RealtimeListener>();
   readonly turns = new Map<string, TurnState>();
   readonly items = new Map<string, ThreadItem>();
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -58,6 +75,27 @@ export class ThreadStore {
       if (set.size === 0) this.listeners.delete(key);
     };
   };
+
+  /** Hears every `thread/realtime/*` notification as it is applied (the voice call). */
+  onRealtime(listener: RealtimeListener): () => void {
+    this.realtimeListeners.add(listener);
+    return () => this.realtimeListeners.delete(listener);
+  }
+
+  /**
+   * The stored lines (realtime.transcript); lines heard live that the stored list already holds are not
+   * doubled, the others stay after them.
+   */
+  setStoredVoiceLines(lines: readonly { seq: number; role: 'user' | 'assistant'; text: string; afterTurnId: string | null; at: number }[]): void {
+    const stored: VoiceLine[] = lines.map((l) => ({ key: `s${l.seq}`, role: l.role, text: l.text, afterTurnId: l.afterTurnId, at: l.at }));
+    const live = this.voiceLines.filter((l) => l.key.startsWith('l') && !stored.some((s) => s.role === l.role && s.text === l.text));
+    this.setVoiceLines([...stored, ...live]);
+  }
+
+  private setVoiceLines(lines: VoiceLine[]): void {
+    this.voiceLines = lines.length > VOICE_LINES_LIMIT ? lines.slice(lines.length - VOICE_LINES_LIMIT) : lines;
+    this.emit('voice');
+  }
 
   apply(event: ThreadStreamEvent, id: string | null): void {
     if (id) this.lastEventId = id;
@@ -188,6 +226,14 @@ export class ThreadStore {
   }
 
   applyNotification(n: ServerNotification): void {
+    if (n.method.startsWith('thread/realtime/')) {
+      if (n.method === 'thread/realtime/transcript/done' && n.params.text.trim() !== '') {
+        this.liveVoiceSeq += 1;
+        this.setVoiceLines([...this.voiceLines, { key: `l${this.liveVoiceSeq}`, role: n.params.role, text: n.params.text, afterTurnId: this.turnIds.at(-1) ?? null, at: Date.now() }]);
+      }
+      for (const l of this.realtimeListeners) l(n);
+      return;
+    }
     switch (n.method) {
       case 'thread/status/changed':
         return this.setMeta({ status: n.params.status });
