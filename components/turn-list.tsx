@@ -13,10 +13,7 @@ function VoiceLines({ lines }: { lines: readonly VoiceLine[] }) {
     <li className="voice-lines" data-testid="voice-lines">
       {lines.map((l) => (
         <p key={l.key} className={`voice-line voice-${l.role}`} data-testid="voice-line">
-          <span className="voice-who">
-            <span aria-hidden="true">🎙 </span>
-            {l.role === 'user' ? 'You (voice)' : 'Assistant (voice)'}:
-          </span>{' '}
+          <span className="voice-who">{l.role === 'user' ? 'You (voice)' : 'Assistant (voice)'}:</span>{' '}
           {l.text}
         </p>
       ))}

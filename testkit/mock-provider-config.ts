@@ -52,6 +52,8 @@ export interface RealtimeConfigOptions {
   version?: 'v1' | 'v2';
   sandbox?: 'read-only' | 'danger-full-access';
   extra?: string;
+  /** More keys of the `[realtime]` table (e.g. `hold_grace_s = 0.4`). */
+  realtimeKeys?: string;
 }
 
 /** The mock provider plus a realtime upstream. */
@@ -66,6 +68,7 @@ ${startup}${o.extra ?? ''}
 [realtime]
 version = ${str(o.version ?? 'v2')}
 type = "conversational"
+${o.realtimeKeys ?? ''}
 
 [features]
 realtime_conversation = ${o.enabled ?? true}

@@ -56,6 +56,8 @@ interface LiveCall {
   socket: WebSocket | null;
   timer: NodeJS.Timeout | null;
   recording: Buffer[];
+  /** dropMedia(): the peer is gone but the call (its sideband) goes on. */
+  mediaDropped?: boolean;
 }
 
 export interface WebrtcUpstream {
@@ -71,6 +73,8 @@ export interface WebrtcUpstream {
   sendDataChannel(callId: string, frame: Record<string, unknown>): void;
   /** Closes the call's sideband from the upstream side (the call ends). */
   hangUp(callId: string): void;
+  /** The media path goes away (the peer closes) while the sideband stays: a network loss as the browser sees it. */
+  dropMedia(callId: string): void;
   /** Called with each sideband frame the server sends (bench timing). */
   onSideband: ((callId: string, frame: Record<string, unknown>, at: number) => void) | null;
   close(): Promise<void>;
@@ -174,7 +178,7 @@ export async function startWebrtcUpstream(opts: { forwardTo?: string; port?: num
     pc.connectionStateChange.subscribe((state) => {
       info.connectionState = state;
       if (state === 'connected') startPlayback(call);
-      if (state === 'failed' || state === 'closed') endCall(call);
+      if ((state === 'failed' || state === 'closed') && !call.mediaDropped) endCall(call);
     });
     pc.onDataChannel.subscribe((channel) => {
       call.channel = channel;
@@ -274,6 +278,14 @@ export async function startWebrtcUpstream(opts: { forwardTo?: string; port?: num
       const call = live.get(callId);
       if (call) endCall(call);
     },
+    dropMedia: (callId) => {
+      const call = live.get(callId);
+      if (!call) return;
+      call.mediaDropped = true;
+      if (call.timer) clearInterval(call.timer);
+      call.timer = null;
+      void call.pc.close().catch(() => {});
+    },
     close: async () => {
       for (const call of live.values()) endCall(call);
       for (const c of wss.clients) c.terminate();
@@ -285,7 +297,7 @@ export async function startWebrtcUpstream(opts: { forwardTo?: string; port?: num
   };
 
   async function control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const m = /^\/__fake\/calls(?:\/([^/]+)\/(sideband|datachannel|hangup))?$/.exec(url.pathname);
+    const m = /^\/__fake\/calls(?:\/([^/]+)\/(sideband|datachannel|hangup|drop))?$/.exec(url.pathname);
     if (!m) return json(res, 404, { error: 'no such control route' });
     if (!m[1]) {
       if (req.method === 'GET') return json(res, 200, calls);
@@ -298,6 +310,7 @@ export async function startWebrtcUpstream(opts: { forwardTo?: string; port?: num
     const [, callId, action] = m;
     try {
       if (action === 'hangup') upstream.hangUp(callId!);
+      else if (action === 'drop') upstream.dropMedia(callId!);
       else {
         const frame = JSON.parse((await readBody(req)).toString('utf8')) as Record<string, unknown>;
         if (action === 'sideband') upstream.sendSideband(callId!, frame);

@@ -56,7 +56,7 @@ export function VoicePanel({ threadId }: { threadId: string }) {
   const [voice, setVoice] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
   const voiceId = useId();
-  const logRef = useRef<HTMLOListElement>(null);
+  const logRef = useRef<HTMLDivElement>(null);
 
   const version = info.data?.version ?? 'v2';
   const list = voices.data ? (version === 'v1' ? voices.data.voices.v1 : voices.data.voices.v2) : [];
@@ -144,13 +144,13 @@ export function VoicePanel({ threadId }: { threadId: string }) {
         </p>
       )}
       {(live || call.transcript.length > 0) && (
-        <ol className="voice-transcript" role="log" aria-label="Voice transcript" ref={logRef}>
+        <div className="voice-transcript" role="log" aria-label="Voice transcript" ref={logRef}>
           {call.transcript.map((e) => (
-            <li key={e.id} className={`voice-line voice-${e.role}${e.final ? '' : ' partial'}`}>
+            <p key={e.id} className={`voice-line voice-${e.role}${e.final ? '' : ' partial'}`}>
               <span className="voice-who">{e.role === 'user' ? 'You' : 'Assistant'}:</span> {e.text}
-            </li>
+            </p>
           ))}
-        </ol>
+        </div>
       )}
       {live && call.mode === 'text' && call.status === 'connected' && (
         <form

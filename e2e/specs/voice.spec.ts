@@ -1,6 +1,7 @@
 // Voice in the browser (docs/realtime.md#the-browsers-call), proved on the wire: Chromium's fake microphone,
 // our real server, and a real WebRTC peer (werift) behind a fake calls endpoint plus the scripted sideband
 // (testkit/webrtc-upstream.ts, started by fixtures/start-server.mjs).
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { trpcMutation } from '../fixtures/api';
@@ -272,3 +273,47 @@ test('hostile input to the realtime router is refused, not relayed', async ({ re
   // A stop naming another call leaves the running one alone.
   expect(await trpcMutation(request, 'realtime.stop', { threadId, sessionId: 'voice_not_this_one' })).toEqual({ stopped: false });
 });
+
+test('the media path lost for good: the call ends cleanly with a message, the upstream call too', async ({ page, request }) => {
+  test.setTimeout(60_000);
+  const threadId = await createThread(request, 'Voice network loss');
+  await openThread(page, threadId);
+  await page.getByRole('button', { name: 'Start voice' }).click();
+  await expect(status(page)).toHaveText('connected', { timeout: 15_000 });
+  const call = await lastCall(request);
+  await expect.poll(async () => (await callById(request, call.callId)).sidebandState).toBe('open');
+  await request.post(`${upstream()}/__fake/calls/${call.callId}/drop`);
+  await expect(status(page)).toHaveText('error', { timeout: 30_000 });
+  await expect(page.getByRole('region', { name: 'Voice call' }).getByRole('alert')).toHaveText('The network connection was lost, so the call ended.');
+  // The browser told the server, which ended the upstream call (its sideband closes).
+  await expect.poll(async () => (await callById(request, call.callId)).sidebandState).toBe('closed');
+});
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(`live call on a 375 px phone, ${colorScheme}`, () => {
+    test.use({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, colorScheme });
+
+    test('fits the screen and has no serious or critical axe violations', async ({ page, request }) => {
+      test.setTimeout(60_000);
+      const threadId = await createThread(request, `Voice phone ${colorScheme}`);
+      await openThread(page, threadId);
+      await page.getByRole('button', { name: 'Start voice' }).tap();
+      await expect(status(page)).toHaveText('connected', { timeout: 15_000 });
+      const call = await lastCall(request);
+      await expect.poll(async () => (await callById(request, call.callId)).sidebandState).toBe('open');
+      await sideband(request, call.callId, { type: 'conversation.item.input_audio_transcription.completed', item_id: 'p1', transcript: 'A rather long sentence spoken on a phone to see that the transcript wraps instead of overflowing.' });
+      await expect(transcriptLog(page)).toContainText('A rather long sentence');
+      for (const name of ['End voice', 'Mute', 'Hold to talk']) await expect(page.getByRole('button', { name })).toBeVisible();
+      await expect(page.getByRole('meter', { name: 'Microphone level' })).toBeVisible();
+      await expect(page.getByTestId('voice-timer')).toContainText('max (server limit)');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      const result = await new AxeBuilder({ page }).analyze();
+      const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      expect(serious).toEqual([]);
+      await page.screenshot({ path: `e2e/artifacts/voice-phone-${colorScheme}.png` });
+      await page.getByRole('button', { name: 'Hold to talk' }).tap();
+      await page.getByRole('button', { name: 'End voice' }).tap();
+      await expect(status(page)).toHaveText('ended');
+    });
+  });
+}

@@ -64,6 +64,8 @@ export const configFileSchema = z.object({
       voice: z.string().optional(),
       max_duration_s: z.number().int().positive().optional(),
       idle_timeout_s: z.number().int().positive().optional(),
+      /** Ours: how long a browser's call lives with nobody holding it (docs/realtime.md#the-browsers-call). */
+      hold_grace_s: z.number().positive().max(3600).optional(),
       /** A TUI default; the app-server uses the request's `transport`. */
       transport: z.enum(['webrtc', 'websocket']).optional(),
     })

@@ -31,11 +31,15 @@ export interface TrpcServe {
 }
 
 /** `serve --port 0` on a fresh home whose provider is a scripted mock; everything removed after the test. */
-export async function startTrpcServe(t: TestContext, opts: { env?: Record<string, string>; args?: string[] } = {}): Promise<TrpcServe> {
+export async function startTrpcServe(
+  t: TestContext,
+  opts: { env?: Record<string, string>; args?: string[]; config?: (mock: MockResponsesServer) => string | Promise<string> } = {},
+): Promise<TrpcServe> {
   const mock = await startMockResponsesServer();
   const home = mkdtempSync(path.join(os.tmpdir(), 'codex-web-trpc-'));
   const work = mkdtempSync(path.join(os.tmpdir(), 'codex-web-trpc-work-'));
-  writeFileSync(path.join(home, 'config.toml'), mockProviderConfig({ baseUrl: mock.url, approvalPolicy: 'never', sandbox: 'read-only' }));
+  const config = opts.config ? await opts.config(mock) : mockProviderConfig({ baseUrl: mock.url, approvalPolicy: 'never', sandbox: 'read-only' });
+  writeFileSync(path.join(home, 'config.toml'), config);
   const server = new ServerProcess({ home, command: 'serve', args: ['--host', '127.0.0.1', '--port', '0', ...(opts.args ?? [])], env: opts.env });
   t.after(async () => {
     await server.kill();
@@ -116,7 +120,7 @@ export class TrpcSocket {
           list.push(e);
           this.events.set(msg.id, list);
         }
-        if (e.data.type === 'event' && e.data.notification.method === 'turn/completed') this.completedTurns.add(e.data.notification.params.turn!.id);
+        if (e.data?.type === 'event' && e.data.notification.method === 'turn/completed') this.completedTurns.add(e.data.notification.params.turn!.id);
         this.onData?.(msg.id, e);
       }
       this.wake();

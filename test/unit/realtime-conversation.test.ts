@@ -241,3 +241,40 @@ test('transitions with nothing to act on send nothing: done/cancel with no respo
     assert.deepEqual(c.failures, [], version);
   }
 });
+
+test('a client-reported barge-in (WebRTC) truncates at the played-out position; v1 cannot; respond asks through the queue', () => {
+  const v2 = conversation('v2');
+  assert.equal(v2.conv.truncate('item_a', 1234.7), true);
+  assert.deepEqual(v2.sent, [{ type: 'conversation.item.truncate', item_id: 'item_a', content_index: 0, audio_end_ms: 1234 }]);
+  assert.equal(v2.conv.truncate('item_b', -5), true);
+  assert.deepEqual(v2.sent.at(-1), { type: 'conversation.item.truncate', item_id: 'item_b', content_index: 0, audio_end_ms: 0 });
+  // respond(): response.create, held while a response is active.
+  v2.handle({ kind: 'responseCreated' });
+  v2.conv.respond();
+  assert.equal(v2.sent.length, 2, 'held while a response is active');
+  v2.handle({ kind: 'responseDone' });
+  assert.deepEqual(v2.sent.at(-1), RESPONSE_CREATE);
+
+  const v1 = conversation('v1');
+  assert.equal(v1.conv.truncate('item_a', 100), false);
+  assert.deepEqual(v1.sent, []);
+});
+
+test('completed transcript segments reach the transcript port once each, blank ones never; deltas never', () => {
+  const kept: [string, string, string | null][] = [];
+  const conv = new RealtimeConversation('v2', 'th1', {
+    publish: () => {},
+    send: () => {},
+    route: () => {},
+    fail: () => {},
+    transcript: (role, text, itemId) => kept.push([role, text, itemId]),
+  });
+  conv.handle({ kind: 'transcriptDelta', role: 'user', delta: 'Hel' });
+  conv.handle({ kind: 'transcriptDone', role: 'user', text: 'Hello', itemId: 'item_u' });
+  conv.handle({ kind: 'transcriptDone', role: 'assistant', text: '  ', itemId: 'item_a' });
+  conv.handle({ kind: 'transcriptDone', role: 'assistant', text: 'Hi' });
+  assert.deepEqual(kept, [
+    ['user', 'Hello', 'item_u'],
+    ['assistant', 'Hi', null],
+  ]);
+});

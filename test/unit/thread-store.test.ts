@@ -447,3 +447,42 @@ test('reconnects (ring replay, snapshot after overflow, foreign epoch) end up eq
     'a page load shows the same turns (live-only plans aside)',
   );
 });
+
+test('voice lines: live ones follow the newest turn, stored ones replace them without doubling, realtime listeners hear every realtime event', () => {
+  const store = new ThreadStore();
+  store.apply({ type: 'snapshot', thread: thread({ turns: [] }) }, null);
+  const heard: string[] = [];
+  const off = store.onRealtime((n) => heard.push(n.method));
+  const done = (role: 'user' | 'assistant', text: string): ServerNotification => ({ method: 'thread/realtime/transcript/done', params: { threadId: TID, role, text } });
+  store.applyNotification(done('user', 'Fix the build'));
+  store.applyNotification(done('user', '   '));
+  store.applyNotification({ method: 'turn/started', params: { threadId: TID, turn: { id: 't1', items: [], status: 'inProgress', error: null, startedAt: 1, completedAt: null, durationMs: null } } } as ServerNotification);
+  store.applyNotification(done('assistant', 'On it'));
+  assert.deepEqual(
+    store.voiceLines.map((l) => [l.role, l.text, l.afterTurnId]),
+    [
+      ['user', 'Fix the build', null],
+      ['assistant', 'On it', 't1'],
+    ],
+  );
+  assert.deepEqual(heard, ['thread/realtime/transcript/done', 'thread/realtime/transcript/done', 'thread/realtime/transcript/done']);
+  off();
+  store.applyNotification(done('user', 'after off'));
+  assert.equal(heard.length, 3);
+  // The stored list (a reload's query) holds the first two: not doubled; the third stays after them.
+  store.setStoredVoiceLines([
+    { seq: 5, role: 'user', text: 'Fix the build', afterTurnId: null, at: 1 },
+    { seq: 9, role: 'assistant', text: 'On it', afterTurnId: 't1', at: 2 },
+  ]);
+  assert.deepEqual(
+    store.voiceLines.map((l) => [l.key, l.text]),
+    [
+      ['s5', 'Fix the build'],
+      ['s9', 'On it'],
+      ['l3', 'after off'],
+    ],
+  );
+  // A snapshot (reconnect) keeps them.
+  store.apply({ type: 'snapshot', thread: thread({ turns: [] }) }, null);
+  assert.equal(store.voiceLines.length, 3);
+});

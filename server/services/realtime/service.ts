@@ -40,7 +40,7 @@ export class RealtimeService {
   private readonly sessions = new Map<string, RealtimeSession>();
   /** Calls held by a browser: `<thread>\n<session>` → holders and the timer that ends an unheld call. */
   private readonly leases = new Map<string, { holders: number; timer: NodeJS.Timeout | null }>();
-  leaseGraceMs = LEASE_GRACE_MS;
+  private readonly leaseGraceMs: number;
   /** Hears `thread/closed` so a session never outlives its thread. */
   private readonly watcher: Subscriber = {
     id: 'realtime-thread-watcher',
@@ -52,6 +52,8 @@ export class RealtimeService {
 
   constructor(private readonly deps: RealtimeServiceDeps) {
     deps.hub.addConnection(this.watcher);
+    const grace = deps.config.raw.realtime?.hold_grace_s;
+    this.leaseGraceMs = grace === undefined ? LEASE_GRACE_MS : Math.round(grace * 1000);
   }
 
   /** Loads the thread (not found → error) and checks the per-thread feature flag. */
