@@ -217,7 +217,7 @@ export async function startWebrtcUpstream(opts: { forwardTo?: string; port?: num
     let seq = Math.floor(Math.random() * 0xffff);
     let ts = Math.floor(Math.random() * 0xffffffff);
     let loop = 0;
-    call.timer = setInterval(() => {
+    const sendFrame = () => {
       const payload = call.recording.length >= RECORD_FRAMES ? call.recording[loop++ % call.recording.length]! : OPUS_SILENCE;
       seq = (seq + 1) & 0xffff;
       ts = (ts + 960) >>> 0;
@@ -226,7 +226,9 @@ export async function startWebrtcUpstream(opts: { forwardTo?: string; port?: num
         .sendRtp(packet)
         .then(() => (call.info.outboundPackets += 1))
         .catch(() => {});
-    }, FRAME_MS);
+    };
+    sendFrame();
+    call.timer = setInterval(sendFrame, FRAME_MS);
   }
 
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });

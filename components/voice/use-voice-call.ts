@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ServerNotification } from '@/server/protocol/notifications';
 import type { ThreadStore } from '../state/thread-store';
 import { useTRPC, useTRPCClient } from '../trpc';
-import { openMicrophone, playedSeconds, VOICE_MESSAGES, VoiceError, voiceHandshake, type VoicePeer } from './handshake';
+import { mark, openMicrophone, playedSeconds, VOICE_MESSAGES, VoiceError, voiceHandshake, type VoicePeer } from './handshake';
 
 export type VoiceStatus = 'idle' | 'connecting' | 'connected' | 'ended' | 'error';
 
@@ -276,6 +276,7 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
       const abort = new AbortController();
       abortRef.current = abort;
       setStatus('connecting');
+      mark('start');
       setError(null);
       setNotice(null);
       setTranscript([]);
@@ -286,6 +287,7 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
         let mic: MediaStream;
         try {
           mic = await openMicrophone();
+          mark('mic');
         } catch (err) {
           if (err instanceof VoiceError && (err.kind === 'permission' || err.kind === 'no-mic')) {
             await connectText(err.message, voice);
@@ -346,6 +348,9 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
         r.audio = audio;
         void audio.play().catch(() => {});
         await connected(peer.pc, abort.signal);
+        mark('connected');
+        await firstAudio(stream, abort.signal);
+        mark('audio');
         if (abort.signal.aborted) return;
         void keepAwake();
         setConnectedAt(Date.now());
@@ -465,6 +470,24 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
     micLevel,
     peer: () => refs.current.peer,
   };
+}
+
+/** Resolves when the first remote audio packet arrived (a remote track is muted until then). */
+function firstAudio(stream: MediaStream, signal: AbortSignal): Promise<void> {
+  const track = stream.getAudioTracks()[0];
+  if (!track || !track.muted) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new VoiceError('negotiation', 'No audio arrived from the voice service.')), CONNECT_TIMEOUT_MS);
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      track.removeEventListener('unmute', onUnmute);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onUnmute = () => done();
+    track.addEventListener('unmute', onUnmute);
+    signal.addEventListener('abort', () => done(new VoiceError('negotiation', 'the call was cancelled')), { once: true });
+  });
 }
 
 /** Resolves once the peer is connected (ICE and DTLS); rejects if it fails first. */

@@ -84,6 +84,13 @@ test('a voice call over WebRTC: negotiation, audio both ways, transcript, hand-o
   await expect(page.getByRole('combobox', { name: 'Voice' })).toHaveValue('marin');
   await page.getByRole('combobox', { name: 'Voice' }).selectOption('cedar');
 
+  // The offer exactly as the page sent it to our server (realtime.start).
+  const sentOffer = page
+    .waitForRequest((r) => r.url().includes('realtime.start'))
+    .then((r) => {
+      const body = r.postDataJSON() as { sdp?: string } | Record<string, { sdp?: string }>;
+      return ('sdp' in body ? body.sdp : Object.values(body)[0]?.sdp) ?? '';
+    });
   await page.getByRole('button', { name: 'Start voice' }).click();
   await expect(status(page)).toHaveText('connected', { timeout: 15_000 });
 
@@ -92,7 +99,11 @@ test('a voice call over WebRTC: negotiation, audio both ways, transcript, hand-o
   const peer = await browserPeer(page);
   expect(call.contentType).toBe('multipart/form-data; boundary=codex-realtime-call-boundary');
   expect(peer.offer).toContain('a=sctp-port');
-  expect(call.offerSdp).toBe(peer.offer);
+  expect(call.offerSdp).toBe(await sentOffer);
+  expect(call.offerSdp).toContain('a=candidate:');
+  // …and it is this peer's offer (its ICE credentials and DTLS fingerprint; gathering may have added candidates since).
+  const offerAttrs = (sdp: string) => sdp.split(/\r?\n/).filter((l) => /^a=(ice-ufrag|ice-pwd|fingerprint):/.test(l));
+  expect(offerAttrs(call.offerSdp)).toEqual(offerAttrs(peer.offer));
   expect(call.rawBody).toContain(`Content-Type: application/sdp\r\n\r\n${call.offerSdp}`);
   expect(call.rawBody).toContain('"voice":"cedar"');
   // Chromium re-serializes the remote description; the answer's ICE credentials and DTLS fingerprint are the fake peer's.
