@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the calls endpoint, the WebRTC peer, the sideband and the control routes share one call record.
 /**
  * A fake OpenAI realtime upstream for WebRTC calls, on 127.0.0.1, speaking the real formats
  * (docs/realtime.md#webrtc-call-creation, #sideband-join): one HTTP server that

@@ -171,3 +171,41 @@ export async function rtpCounters(pc: RTCPeerConnection): Promise<{ inbound: num
   });
   return out;
 }
+
+/** Resolves when the first remote audio packet arrived (a remote track is muted until then). */
+export function firstAudio(stream: MediaStream, signal: AbortSignal, timeoutMs = 20_000): Promise<void> {
+  const track = stream.getAudioTracks()[0];
+  if (!track || !track.muted) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new VoiceError('negotiation', 'No audio arrived from the voice service.')), timeoutMs);
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      track.removeEventListener('unmute', onUnmute);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onUnmute = () => done();
+    track.addEventListener('unmute', onUnmute);
+    signal.addEventListener('abort', () => done(new VoiceError('negotiation', 'the call was cancelled')), { once: true });
+  });
+}
+
+/** Resolves once the peer is connected (ICE and DTLS); rejects if it fails first. */
+export function connected(pc: RTCPeerConnection, signal: AbortSignal, timeoutMs = 20_000): Promise<void> {
+  if (pc.connectionState === 'connected') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new VoiceError('negotiation', 'The call could not connect (no network path to the voice service).')), timeoutMs);
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      pc.removeEventListener('connectionstatechange', check);
+      if (err) reject(err);
+      else resolve();
+    };
+    const check = () => {
+      if (pc.connectionState === 'connected') done();
+      else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') done(new VoiceError('negotiation', 'The call could not connect (no network path to the voice service).'));
+    };
+    pc.addEventListener('connectionstatechange', check);
+    signal.addEventListener('abort', () => done(new VoiceError('negotiation', 'the call was cancelled')), { once: true });
+  });
+}

@@ -1,45 +1,22 @@
 'use client';
+// Over 400 lines on purpose: one call's life (start, the server's events, barge-in, loss, every cleanup) must be read together.
 import { useMutation } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ServerNotification } from '@/server/protocol/notifications';
 import type { ThreadStore } from '../state/thread-store';
 import { useTRPC, useTRPCClient } from '../trpc';
-import { mark, openMicrophone, playedSeconds, VOICE_MESSAGES, VoiceError, voiceHandshake, type VoicePeer } from './handshake';
+import { connected, firstAudio, mark, openMicrophone, playedSeconds, VoiceError, voiceHandshake, type VoicePeer } from './handshake';
+import { LevelMeter } from './level-meter';
+import { CLOSE_MESSAGES, describeRealtimeError } from './messages';
+import { addTranscript, type VoiceTranscriptEntry } from './transcript';
 
 export type VoiceStatus = 'idle' | 'connecting' | 'connected' | 'ended' | 'error';
 
-export interface VoiceTranscriptEntry {
-  id: number;
-  role: 'user' | 'assistant';
-  text: string;
-  final: boolean;
-}
 
-/** Live transcript entries kept in React state for one call (docs/architecture.md#bounded-everything). */
-const TRANSCRIPT_LIMIT = 200;
 /** How long ICE may stay disconnected before the call is given up as "network lost". */
 const ICE_RECOVERY_MS = 8000;
 /** From Start voice to a connected peer with remote audio. */
 const CONNECT_TIMEOUT_MS = 20_000;
-
-export const HIGH_DEMAND = "We're currently experiencing high demand";
-
-/** What a person reads for a server-side error or close reason. */
-export function describeRealtimeError(message: string): string {
-  if (message.startsWith(HIGH_DEMAND)) return 'The voice service is busy right now. Try again in a minute.';
-  if (message.includes('maximum duration')) return 'The call reached its time limit and was ended by the server.';
-  if (message.includes('no activity for')) return 'The call was quiet for too long and was ended by the server.';
-  if (message.startsWith('failed to join the realtime sideband')) return `The server could not join the call (${message}).`;
-  return message;
-}
-
-const CLOSE_MESSAGES: Record<string, string | null> = {
-  requested: null,
-  transport_closed: 'The voice service ended the call.',
-  error: null,
-  max_duration: 'The call reached its time limit and was ended by the server.',
-  idle_timeout: 'The call was quiet for too long and was ended by the server.',
-};
 
 interface CallRefs {
   peer: VoicePeer | null;
@@ -47,7 +24,7 @@ interface CallRefs {
   sessionId: string | null;
   hold: { unsubscribe(): void } | null;
   wakeLock: { release(): Promise<void> } | null;
-  meter: { ctx: AudioContext; analyser: AnalyserNode; buf: Uint8Array<ArrayBuffer> } | null;
+  meter: LevelMeter | null;
   iceTimer: ReturnType<typeof setTimeout> | null;
   offRealtime: (() => void) | null;
   /** The assistant item now playing, and the played-out seconds when it began. */
@@ -78,6 +55,8 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
   const [transcript, setTranscript] = useState<VoiceTranscriptEntry[]>([]);
   const refs = useRef<CallRefs>({ peer: null, audio: null, sessionId: null, hold: null, wakeLock: null, meter: null, iceTimer: null, offRealtime: null, playing: null, lastError: null });
   const mutedRef = useRef(false);
+  /** The connect() in progress, if any: finishing the call cancels it (its own failure must not overwrite why). */
+  const abortRef = useRef<AbortController | null>(null);
   const entryId = useRef(0);
   const start = useMutation(trpc.realtime.start.mutationOptions());
   const stop = useMutation(trpc.realtime.stop.mutationOptions());
@@ -101,7 +80,7 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
       r.audio.remove();
     }
     r.audio = null;
-    void r.meter?.ctx.close().catch(() => {});
+    r.meter?.close();
     r.meter = null;
     void r.wakeLock?.release().catch(() => {});
     r.wakeLock = null;
@@ -121,6 +100,8 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
     (next: 'ended' | 'error', message: string | null) => {
       const sessionId = refs.current.sessionId;
       refs.current.sessionId = null;
+      abortRef.current?.abort();
+      abortRef.current = null;
       cleanup();
       stopUpstream(sessionId);
       setAgentSince(null);
@@ -146,13 +127,7 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
   }, [threadId, truncate]);
 
   const pushEntry = useCallback((role: 'user' | 'assistant', text: string, final: boolean) => {
-    setTranscript((prev) => {
-      const last = [...prev].reverse().find((e) => e.role === role && !e.final);
-      let next: VoiceTranscriptEntry[];
-      if (last) next = prev.map((e) => (e === last ? { ...e, text: final ? text : e.text + text, final } : e));
-      else next = [...prev, { id: ++entryId.current, role, text, final }];
-      return next.length > TRANSCRIPT_LIMIT ? next.slice(next.length - TRANSCRIPT_LIMIT) : next;
-    });
+    setTranscript((prev) => addTranscript(prev, role, text, final, () => ++entryId.current));
   }, []);
 
   /** A new assistant audio item: playback resumes (a barge-in muted the previous one). */
@@ -234,18 +209,6 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
     [store],
   );
 
-  const startMeter = useCallback((mic: MediaStream) => {
-    try {
-      const ctx = new AudioContext();
-      const analyser = ctx.createAnalyser();
-      analyser.fftSize = 512;
-      ctx.createMediaStreamSource(mic).connect(analyser);
-      refs.current.meter = { ctx, analyser, buf: new Uint8Array(new ArrayBuffer(analyser.fftSize)) };
-    } catch {
-      refs.current.meter = null;
-    }
-  }, []);
-
   const keepAwake = useCallback(async () => {
     try {
       const wl = (navigator as Navigator & { wakeLock?: { request(type: 'screen'): Promise<{ release(): Promise<void> }> } }).wakeLock;
@@ -254,8 +217,6 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
       // Not allowed here (hidden tab, no support): the call goes on.
     }
   }, []);
-
-  const abortRef = useRef<AbortController | null>(null);
 
   const connectText = useCallback(
     async (message: string, voice: string | null) => {
@@ -312,7 +273,7 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
         const r = refs.current;
         peer.micTrack.enabled = !mutedRef.current;
         if (mutedRef.current) await peer.sender.replaceTrack(null);
-        startMeter(peer.mic);
+        r.meter = LevelMeter.open(peer.mic);
         peer.channel.addEventListener('message', (e: MessageEvent) => {
           // The upstream's own events on the data channel: speech start stops playback without waiting for the server.
           try {
@@ -362,7 +323,7 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
         if (abortRef.current === abort) abortRef.current = null;
       }
     },
-    [awaitAnswer, bargeIn, connectText, finish, holdCall, keepAwake, onRealtime, start, startMeter, store, threadId],
+    [awaitAnswer, bargeIn, connectText, finish, holdCall, keepAwake, onRealtime, start, store, threadId],
   );
 
   const disconnect = useCallback(() => {
@@ -404,14 +365,7 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
     [appendText, pushEntry, threadId],
   );
 
-  const micLevel = useCallback((): number => {
-    const m = refs.current.meter;
-    if (!m || mutedRef.current) return 0;
-    m.analyser.getByteTimeDomainData(m.buf);
-    let sum = 0;
-    for (const v of m.buf) sum += ((v - 128) / 128) ** 2;
-    return Math.min(1, Math.sqrt(sum / m.buf.length) * 4);
-  }, []);
+  const micLevel = useCallback((): number => (mutedRef.current ? 0 : (refs.current.meter?.level() ?? 0)), []);
 
   // Closing or reloading the tab ends the upstream call at once (a keepalive request outlives the page);
   // the hold lapsing is the backstop when even that cannot be sent.
@@ -427,6 +381,8 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
         body: JSON.stringify({ threadId, sessionId }),
       }).catch(() => {});
       cleanup();
+      // A page restored from the back/forward cache shows the call as over.
+      setStatus('ended');
     };
     const onVisible = () => {
       if (document.visibilityState === 'visible' && refs.current.peer && !refs.current.wakeLock) void keepAwake();
@@ -472,42 +428,3 @@ export function useVoiceCall(threadId: string, store: ThreadStore) {
   };
 }
 
-/** Resolves when the first remote audio packet arrived (a remote track is muted until then). */
-function firstAudio(stream: MediaStream, signal: AbortSignal): Promise<void> {
-  const track = stream.getAudioTracks()[0];
-  if (!track || !track.muted) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new VoiceError('negotiation', 'No audio arrived from the voice service.')), CONNECT_TIMEOUT_MS);
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      track.removeEventListener('unmute', onUnmute);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onUnmute = () => done();
-    track.addEventListener('unmute', onUnmute);
-    signal.addEventListener('abort', () => done(new VoiceError('negotiation', 'the call was cancelled')), { once: true });
-  });
-}
-
-/** Resolves once the peer is connected (ICE and DTLS); rejects if it fails first. */
-function connected(pc: RTCPeerConnection, signal: AbortSignal): Promise<void> {
-  if (pc.connectionState === 'connected') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new VoiceError('negotiation', 'The call could not connect (no network path to the voice service).')), CONNECT_TIMEOUT_MS);
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      pc.removeEventListener('connectionstatechange', check);
-      if (err) reject(err);
-      else resolve();
-    };
-    const check = () => {
-      if (pc.connectionState === 'connected') done();
-      else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') done(new VoiceError('negotiation', 'The call could not connect (no network path to the voice service).'));
-    };
-    pc.addEventListener('connectionstatechange', check);
-    signal.addEventListener('abort', () => done(new VoiceError('negotiation', 'the call was cancelled')), { once: true });
-  });
-}
-
-export { VOICE_MESSAGES };
