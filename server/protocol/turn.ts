@@ -75,6 +75,10 @@ export const agentMessageItem = z.object({ type: z.literal('agentMessage'), id: 
 export const reasoningItem = z.object({ type: z.literal('reasoning'), id: z.string(), summary: z.array(z.string()), content: z.array(z.string()) });
 export const planItem = z.object({ type: z.literal('plan'), id: z.string(), text: z.string() });
 export const contextCompactionItem = z.object({ type: z.literal('contextCompaction'), id: z.string() });
+/** A review turn's first item; `review` is what is reviewed, as a person reads it. */
+export const enteredReviewModeItem = z.object({ type: z.literal('enteredReviewMode'), id: z.string(), review: z.string() });
+/** A review turn's result; `review` is the findings as text. */
+export const exitedReviewModeItem = z.object({ type: z.literal('exitedReviewMode'), id: z.string(), review: z.string() });
 export const commandExecutionItem = z.object({
   type: z.literal('commandExecution'),
   id: z.string(),
@@ -114,6 +118,8 @@ export const threadItem = z.discriminatedUnion('type', [
   reasoningItem,
   planItem,
   contextCompactionItem,
+  enteredReviewModeItem,
+  exitedReviewModeItem,
   commandExecutionItem,
   fileChangeItem,
   dynamicToolCallItem,

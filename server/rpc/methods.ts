@@ -22,6 +22,7 @@ import {
   realtimeThreadParams,
 } from '../protocol/realtime';
 import { threadItemsListParams, threadPageParams, threadReadStateUpdateParams, threadTurnsListParams } from '../protocol/thread-history';
+import { reviewStartParams, threadCompactStartParams, threadShellCommandParams } from '../protocol/review';
 import { turnInterruptParams, turnStartParams, turnSteerParams } from '../protocol/turn-params';
 import { readConfig } from '../services/config-read';
 import { method, methodTable, type MethodTable } from './method-table';
@@ -75,6 +76,9 @@ export const methods: MethodTable = methodTable({
     experimentalUse: (p) => approvalPolicyGate(p.approvalPolicy),
     handler: (p, ctx) => ctx.services.turns.start(p, ctx.subscriber),
   }),
+  'thread/compact/start': method({ params: threadCompactStartParams, handler: (p, ctx) => ctx.services.turns.compact(p.threadId, ctx.subscriber) }),
+  'thread/shellCommand': method({ params: threadShellCommandParams, handler: (p, ctx) => ctx.services.turns.shellCommand(p, ctx.subscriber) }),
+  'review/start': method({ params: reviewStartParams, handler: (p, ctx) => ctx.services.turns.review(p, ctx.subscriber) }),
   'turn/steer': method({ params: turnSteerParams, handler: (p, ctx) => ctx.services.turns.steer(p) }),
   'turn/interrupt': method({ params: turnInterruptParams, handler: (p, ctx) => ctx.services.turns.interrupt(p.threadId, p.turnId) }),
   'thread/memoryMode/set': method({

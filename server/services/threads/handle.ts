@@ -33,6 +33,22 @@ export interface RecordOptions {
   publish?: readonly ServerNotification[];
 }
 
+/**
+ * The model's view of the conversation, one record at a time: response items append; a `compacted` event
+ * (thread/compact/start) replaces everything before it with its replacement history (docs/protocol.md#compaction).
+ */
+function replay(items: unknown[], r: Pick<RolloutRow, 'kind' | 'type' | 'payload'>): unknown[] {
+  if (r.kind === 'response_item') {
+    items.push(r.payload);
+    return items;
+  }
+  if (r.type === 'compacted') {
+    const replacement = (r.payload as { replacementHistory?: unknown }).replacementHistory;
+    return Array.isArray(replacement) ? [...(replacement as unknown[])] : items;
+  }
+  return items;
+}
+
 export class ThreadHandle {
   private readonly subscribers = new Set<Subscriber>();
   private readonly ring = new ThreadEventLog();
@@ -89,7 +105,7 @@ export class ThreadHandle {
         rolloutQueries.appendRollout({ db: this.deps.db, records: rows });
       });
     }
-    if (this.responseItemCache) for (const r of rows) if (r.kind === 'response_item') this.responseItemCache.push(r.payload);
+    if (this.responseItemCache) for (const r of rows) this.responseItemCache = replay(this.responseItemCache, r);
     for (const n of opts.publish ?? []) this.emit(n);
   }
 
@@ -124,9 +140,7 @@ export class ThreadHandle {
 
   /** What the next model request replays; read from the rollout once per load, not per request. */
   responseItems(): unknown[] {
-    this.responseItemCache ??= this.records()
-      .filter((r) => r.kind === 'response_item')
-      .map((r) => r.payload);
+    this.responseItemCache ??= this.records().reduce<unknown[]>(replay, []);
     return this.responseItemCache;
   }
 

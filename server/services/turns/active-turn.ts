@@ -16,6 +16,19 @@ export class ActiveTurn {
   readonly startedMs = Date.now();
   readonly diff: TurnDiffTracker;
   usage: TokenUsageBreakdown = { ...ZERO_USAGE };
+  /** turn/start's outputSchema, for every model request of this turn. */
+  outputSchema: unknown = null;
+  /**
+   * A conversation of its own instead of the thread's (a review, docs/protocol.md#review): the model's items and tool
+   * outputs go here, not into the thread's model history. Null: the thread's rollout.
+   */
+  history: Record<string, unknown>[] | null = null;
+  /** The request's `instructions` instead of the thread's (a review). */
+  instructions: string | null = null;
+  /** The model's messages are not items of the turn (a review's raw answer); the last one is kept in `lastAnswer`. */
+  quietMessages = false;
+  /** The text of the last assistant message of the turn. */
+  lastAnswer: string | null = null;
 
   constructor(
     readonly turn: Turn,

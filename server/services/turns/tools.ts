@@ -201,6 +201,9 @@ export async function runToolCall(call: ToolCall, ctx: ToolContext): Promise<str
     if (ns?.type === 'namespace' && ns.tools.some((t) => t.name === call.name)) return runDynamicTool(call, ctx, ns.name);
     return `unsupported call: ${call.namespace}.${call.name}`;
   }
+  const offered = ctx.active.thread.settings.tools ?? { shell: true, updatePlan: true };
+  const builtinOff = (call.name === SHELL_COMMAND_TOOL_NAME || call.name === APPLY_PATCH_TOOL_NAME) ? !offered.shell : call.name === UPDATE_PLAN_TOOL_NAME && !offered.updatePlan;
+  if (builtinOff) return `unsupported call: ${call.name}`;
   switch (call.name) {
     case SHELL_COMMAND_TOOL_NAME:
       return runShell(call, ctx);
