@@ -32,9 +32,18 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
   );
   const threads = list.data?.pages.flatMap((p) => p.data) ?? [];
 
+  // A new thread is listed once it has a first message or a name (docs/protocol.md#threads); until then the
+  // sidebar shows it as a draft row, while it is open.
+  const [draftId, setDraftId] = useState<string | null>(null);
   const start = useMutation(
-    trpc.thread.start.mutationOptions({ onSuccess: (thread) => router.push(`/t/${thread.id}`) }),
+    trpc.thread.start.mutationOptions({
+      onSuccess: (thread) => {
+        setDraftId(thread.id);
+        router.push(`/t/${thread.id}`);
+      },
+    }),
   );
+  const showDraft = draftId !== null && draftId === activeThreadId && !archived && !searchTerm && !threads.some((t) => t.id === draftId);
 
   // Ctrl/Cmd-K focuses search.
   useEffect(() => {
@@ -99,11 +108,19 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
       {start.error && <p role="alert" className="error">{start.error.message}</p>}
       {list.error && <p role="alert" className="error">{list.error.message}</p>}
       <ul ref={listRef} className="thread-list" aria-label="Thread list" aria-busy={list.isFetching} onKeyDown={onListKey}>
+        {showDraft && (
+          <li className="thread-row active draft" data-testid="thread-draft-row">
+            <Link href={`/t/${draftId}`} prefetch={false} className="thread-link" aria-current="page">
+              <span className="thread-title">New thread</span>
+              <span className="muted small">draft</span>
+            </Link>
+          </li>
+        )}
         {threads.map((t) => (
           <ThreadRow key={t.id} thread={t} active={t.id === activeThreadId} highlight={searchTerm} archived={archived} />
         ))}
       </ul>
-      {list.isSuccess && threads.length === 0 && (
+      {list.isSuccess && threads.length === 0 && !showDraft && (
         <p className="muted pad">{searchTerm ? `No thread title contains “${searchTerm}”.` : archived ? 'No archived threads.' : 'No threads yet.'}</p>
       )}
       <div ref={sentinelRef} className="sentinel" aria-hidden="true">

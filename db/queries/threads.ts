@@ -53,7 +53,9 @@ export function touchThread({ db, id, updatedAt, preview }: { db: Db; id: string
 
 function listWhere(p: ListThreadsParams): SQL | undefined {
   const sortCol = p.sortKey === 'created_at' ? threads.createdAt : threads.updatedAt;
-  const conds: (SQL | undefined)[] = [eq(threads.archived, p.archived)];
+  // A thread with neither a user message nor a name is not listed, like the reference's (docs/protocol.md#threads):
+  // its title is empty. The title is in the listing indexes, so this costs no row lookup.
+  const conds: (SQL | undefined)[] = [eq(threads.archived, p.archived), sql`${threads.title} <> ''`];
   if (p.cwd) conds.push(eq(threads.cwd, p.cwd));
   if (p.modelProviders && p.modelProviders.length > 0) conds.push(inArray(threads.modelProvider, p.modelProviders));
   if (p.sourceKinds && p.sourceKinds.length > 0) conds.push(inArray(threads.source, p.sourceKinds));

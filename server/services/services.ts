@@ -1,3 +1,4 @@
+import { APP_SERVER_PROTOCOL_VERSION } from '../protocol/initialize';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -126,7 +127,9 @@ export class Services {
 
   initializeResponse(): InitializeResponse {
     return {
-      userAgent: `codex-web/${this.version} (${os.type()} ${os.release()}; ${os.arch()})`,
+      // `<name>/<version>`: clients read the protocol version from here (the Codex TUI warns about a server older
+      // than itself), so it is the app-server protocol release we implement; our own version follows in the comment.
+      userAgent: `codex-web/${APP_SERVER_PROTOCOL_VERSION} (codex-web ${this.version}; ${os.type()} ${os.release()}; ${os.arch()})`,
       codexHome: this.options.home,
       platformFamily: process.platform === 'win32' ? 'windows' : 'unix',
       platformOs: process.platform === 'darwin' ? 'macos' : process.platform === 'win32' ? 'windows' : process.platform,
