@@ -46,11 +46,16 @@ async function setup(t: TestContext) {
   return { c, mock, work };
 }
 
-/** Three threads created in order a, b, c; then a is renamed, so it is the most recently active. */
+/**
+ * Three threads created in order a, b, c (each named at once, since a thread with neither a message nor a name is
+ * not listed); then a is renamed, so it is the most recently active.
+ */
 async function threeThreads(c: StdioClient, work: string) {
   const ids: string[] = [];
   for (let i = 0; i < 3; i++) {
-    ids.push((await c.request<ThreadSessionResult>('thread/start', { cwd: work })).thread.id);
+    const id = (await c.request<ThreadSessionResult>('thread/start', { cwd: work })).thread.id;
+    await c.request('thread/name/set', { threadId: id, name: `thread ${i}` });
+    ids.push(id);
     await sleep(5);
   }
   await c.request('thread/name/set', { threadId: ids[0], name: 'renamed' });
