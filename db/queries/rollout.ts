@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../client';
 import { rolloutRecords, type RolloutRow } from '../schema';
 
@@ -11,4 +11,17 @@ export function appendRollout({ db, records }: { db: Db; records: NewRolloutReco
 
 export function readRollout({ db, threadId }: { db: Db; threadId: string }): RolloutRow[] {
   return db.select().from(rolloutRecords).where(eq(rolloutRecords.threadId, threadId)).orderBy(asc(rolloutRecords.seq)).all();
+}
+
+/**
+ * What a read receipt is computed from (docs/protocol.md#read-receipts): the thread's turn completions and read marks,
+ * in order. A range of the (thread_id, seq) primary key; no payload of any other record is read.
+ */
+export function readReceiptRecords({ db, threadId }: { db: Db; threadId: string }): Pick<RolloutRow, 'type' | 'turnId' | 'payload'>[] {
+  return db
+    .select({ type: rolloutRecords.type, turnId: rolloutRecords.turnId, payload: rolloutRecords.payload })
+    .from(rolloutRecords)
+    .where(and(eq(rolloutRecords.threadId, threadId), eq(rolloutRecords.kind, 'event'), inArray(rolloutRecords.type, ['turn_completed', 'read_mark'])))
+    .orderBy(asc(rolloutRecords.seq))
+    .all();
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client';
 import { threads, type NewThreadRow, type ThreadRow } from '../schema';
 
@@ -12,6 +12,8 @@ export interface ListCursor {
 export interface ListThreadsParams {
   archived: boolean;
   sortKey: SortKey;
+  /** desc (default): newest first. */
+  direction?: 'asc' | 'desc';
   limit: number;
   cursor?: ListCursor | null;
   cwd?: string | null;
@@ -61,7 +63,10 @@ function listWhere(p: ListThreadsParams): SQL | undefined {
   if (p.sourceKinds && p.sourceKinds.length > 0) conds.push(inArray(threads.source, p.sourceKinds));
   // instr() is a literal, case-sensitive substring test: no LIKE wildcards to escape, no injection.
   if (p.searchTerm) conds.push(sql`instr(${threads.title}, ${p.searchTerm}) > 0`);
-  if (p.cursor) {
+  if (p.cursor && p.direction === 'asc') {
+    conds.push(gte(sortCol, p.cursor.k));
+    conds.push(or(gt(sortCol, p.cursor.k), gt(threads.id, p.cursor.id)));
+  } else if (p.cursor) {
     // `<=` bounds the index range; the OR then drops the rows at or before the cursor inside a tie.
     conds.push(lte(sortCol, p.cursor.k));
     conds.push(or(lt(sortCol, p.cursor.k), lt(threads.id, p.cursor.id)));
@@ -69,26 +74,29 @@ function listWhere(p: ListThreadsParams): SQL | undefined {
   return and(...conds);
 }
 
-/** One page, newest first, ties ordered by id descending. Returns up to limit + 1 rows to reveal a next page. */
+function listOrder(p: ListThreadsParams): SQL[] {
+  const sortCol = p.sortKey === 'created_at' ? threads.createdAt : threads.updatedAt;
+  return p.direction === 'asc' ? [asc(sortCol), asc(threads.id)] : [desc(sortCol), desc(threads.id)];
+}
+
+/** One page, newest first (or oldest first), ties ordered by id the same way. Returns up to limit + 1 rows to reveal a next page. */
 export function listThreads({ db, params }: { db: Db; params: ListThreadsParams }): ThreadRow[] {
-  const sortCol = params.sortKey === 'created_at' ? threads.createdAt : threads.updatedAt;
   return db
     .select()
     .from(threads)
     .where(listWhere(params))
-    .orderBy(desc(sortCol), desc(threads.id))
+    .orderBy(...listOrder(params))
     .limit(params.limit + 1)
     .all();
 }
 
 /** The query plan of listThreads, for tests that prove search never reads rollout records. */
 export function explainListThreads({ db, params }: { db: Db; params: ListThreadsParams }): string[] {
-  const sortCol = params.sortKey === 'created_at' ? threads.createdAt : threads.updatedAt;
   const query = db
     .select()
     .from(threads)
     .where(listWhere(params))
-    .orderBy(desc(sortCol), desc(threads.id))
+    .orderBy(...listOrder(params))
     .limit(params.limit + 1)
     .toSQL();
   const rows = db.$client.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.params as unknown[])) as { detail: string }[];

@@ -62,7 +62,13 @@ export const methods: MethodTable = methodTable({
     params: threadReadParams,
     handler: (p, ctx) => ctx.services.threads.read(p.threadId, p.includeTurns ?? false),
   }),
-  'thread/list': method({ params: threadListParams, handler: (p, ctx) => ctx.services.threads.list(p) }),
+  'thread/list': method({
+    params: threadListParams,
+    handler: (p, ctx) => {
+      const page = ctx.services.threads.list(p);
+      return { ...page, readStates: ctx.services.history.readStates(page.data.map((t) => t.id)) };
+    },
+  }),
   'thread/loaded/list': method({ params: threadLoadedListParams, handler: (p, ctx) => ctx.services.threads.loadedList(p) }),
   'thread/archive': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.threads.archive(p.threadId) }),
   'thread/unarchive': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.threads.unarchive(p.threadId) }),
@@ -150,7 +156,7 @@ export const methods: MethodTable = methodTable({
   'thread/readState/update': method({
     params: threadReadStateUpdateParams,
     experimental: true,
-    handler: (p, ctx) => ctx.services.history.updateReadState(p),
+    handler: async (p, ctx) => ctx.services.history.updateReadState(p),
   }),
   'thread/goal/get': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.history.goal(p.threadId) }),
   'thread/backgroundTerminals/list': method({

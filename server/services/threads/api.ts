@@ -169,6 +169,20 @@ export class ThreadService {
     return loaded ? loaded.records() : rolloutQueries.readRollout({ db: this.deps.db, threadId: id });
   }
 
+  /**
+   * Appends one event record to a stored thread, loading it for the write if it is not loaded (then letting it
+   * unload again): e.g. a read mark.
+   */
+  async recordEvent(threadId: string, type: string, payload: unknown): Promise<void> {
+    const wasLoaded = this.registry.get(threadId) !== undefined;
+    const thread = this.registry.load(threadId);
+    try {
+      await thread.record([{ kind: 'event', type, turnId: null, payload }]);
+    } finally {
+      if (!wasLoaded) this.registry.release(thread);
+    }
+  }
+
   turnItems(threadId: string, turnId: string): ThreadItem[] {
     return this.turnsOf(threadId).find((t) => t.id === turnId)?.items ?? [];
   }
@@ -291,7 +305,7 @@ export class ThreadService {
     if (sortKey === 'section_position' && typeof params.sectionId !== 'string') throw invalidRequest('section-position sorting requires a section filter');
     const limit = Math.min(params.limit ?? DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
     const cursor = params.cursor ? decodeCursor(params.cursor, sortKey) : null;
-    if (typeof params.sectionId === 'string') return { data: [], nextCursor: null };
+    if (typeof params.sectionId === 'string') return { data: [], nextCursor: null, backwardsCursor: null };
     // `recency_at` is the reference's last activity: our updated_at.
     const column = sortKey === 'created_at' ? 'created_at' : 'updated_at';
     const rows = threadQueries.listThreads({
@@ -299,6 +313,7 @@ export class ThreadService {
       params: {
         archived: params.archived ?? false,
         sortKey: column,
+        direction: params.sortDirection ?? 'desc',
         limit,
         cursor,
         cwd: params.cwd ? path.resolve(this.deps.defaultCwd, params.cwd) : null,
@@ -309,8 +324,11 @@ export class ThreadService {
     });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const nextCursor = rows.length > limit && last ? encodeCursor(sortKey, column === 'created_at' ? last.createdAt : last.updatedAt, last.id) : null;
-    return { data: page.map((r) => this.wire(this.registry.get(r.id)?.row ?? r)), nextCursor };
+    const keyOf = (r: ThreadRow) => (column === 'created_at' ? r.createdAt : r.updatedAt);
+    const nextCursor = rows.length > limit && last ? encodeCursor(sortKey, keyOf(last), last.id) : null;
+    const first = page[0];
+    const backwardsCursor = first ? encodeCursor(sortKey, keyOf(first), first.id) : null;
+    return { data: page.map((r) => this.wire(this.registry.get(r.id)?.row ?? r)), nextCursor, backwardsCursor };
   }
 
   loadedList(params: { cursor?: string | null; limit?: number | null }): { data: string[]; nextCursor: string | null } {
