@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { mockProviderConfig } from '../../testkit/mock-provider-config';
 import { startMockResponsesServer, type MockResponsesServer, type RecordedRequest } from '../../testkit/mock-responses-server';
-import { sse } from '../../testkit/responses-sse';
+import { createGate, sse } from '../../testkit/responses-sse';
 import { stdioServer } from '../support/fixtures';
 import type { StdioClient } from '../support/server-process';
 
@@ -278,4 +278,23 @@ test('thread/list leaves out threads with neither a user message nor a name', as
   assert.deepEqual((await listed()).sort(), [named.id, threadId].sort());
   // Still readable and resumable by id.
   assert.equal((await c.request<{ thread: { id: string } }>('thread/read', { threadId: named.id })).thread.id, named.id);
+});
+
+test('compaction and review turns refuse turn/steer (activeTurnNotSteerable), and turn/start, until they end', async (t) => {
+  const { mock, c, threadId } = await setup(t);
+  mock.enqueue(sse.message('first'));
+  const firstTurn = await runTurn(c, threadId, 'first');
+  const gate = createGate();
+  mock.enqueue({ ...sse.message('summary'), gate: { afterEvents: 1, wait: gate.promise } });
+  const from = mark(c);
+  await c.request('thread/compact/start', { threadId });
+  const started = await c.readUntilNotification<{ turn: { id: string } }>('turn/started', (p) => p.turn.id !== firstTurn.id);
+  await mock.waitForRequests(2);
+  const steer = await c.requestError('turn/steer', { threadId, expectedTurnId: started.params.turn.id, input: [{ type: 'text', text: 'more' }] });
+  assert.deepEqual(steer, { code: -32600, message: 'cannot steer a compact turn', data: { codexErrorInfo: { activeTurnNotSteerable: { turnKind: 'compact' } } } });
+  assert.equal((await c.requestError('turn/start', { threadId, input: [{ type: 'text', text: 'x' }] })).code, -32600);
+  assert.equal((await c.requestError('thread/compact/start', { threadId })).code, -32600);
+  gate.open();
+  const { turn } = await untilTurnCompleted(c, from, started.params.turn.id);
+  assert.equal(turn.status, 'completed');
 });

@@ -27,6 +27,8 @@ export class ActiveTurn {
   instructions: string | null = null;
   /** The model's messages are not items of the turn (a review's raw answer); the last one is kept in `lastAnswer`. */
   quietMessages = false;
+  /** What kind of turn refuses turn/steer (no agent loop reads steer input), as the reference's NonSteerableTurnKind. */
+  notSteerable: 'review' | 'compact' | 'userShell' | null = null;
   /** The text of the last assistant message of the turn. */
   lastAnswer: string | null = null;
 

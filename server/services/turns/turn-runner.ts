@@ -1,6 +1,6 @@
 import { streamResponse, type ModelError, type TokenUsage } from '../../engine/model/client';
 import { messageText, type OutputItem } from '../../engine/model/events';
-import { invalidRequest } from '../../protocol/errors';
+import { ErrorCode, invalidRequest, RpcError } from '../../protocol/errors';
 import { afterReply } from '../../util/after-reply';
 import type { TokenUsageBreakdown } from '../../protocol/notifications';
 import type { TurnStartParams, TurnSteerParams, UserInputParam } from '../../protocol/turn-params';
@@ -89,7 +89,7 @@ export class TurnRunner {
   async compact(threadId: string, subscriber: Subscriber | null): Promise<Record<string, never>> {
     const thread = this.threads.attachForTurn(threadId, subscriber);
     this.refuseIfRunning(thread);
-    await this.launch(thread, { sandbox: null, body: (active) => this.compactBody(active) });
+    await this.launch(thread, { sandbox: null, setup: (active) => (active.notSteerable = 'compact'), body: (active) => this.compactBody(active) });
     return {};
   }
 
@@ -100,6 +100,7 @@ export class TurnRunner {
     this.refuseIfRunning(thread);
     await this.launch(thread, {
       sandbox: { type: 'dangerFullAccess' },
+      setup: (active) => (active.notSteerable = 'userShell'),
       body: (active) => runUserShellCommand(active, { command: p.command, timeoutMs: p.timeoutMs ?? null, hardening: this.hardening }),
     });
     return {};
@@ -117,6 +118,7 @@ export class TurnRunner {
         active.history = [];
         active.instructions = REVIEW_INSTRUCTIONS;
         active.quietMessages = true;
+        active.notSteerable = 'review';
       },
       body: (active) => this.reviewBody(active, request, userItem),
     });
@@ -193,6 +195,12 @@ export class TurnRunner {
     if (!active) throw invalidRequest(`thread ${params.threadId} has no active turn to steer`);
     if (active.turn.id !== params.expectedTurnId) {
       throw invalidRequest(`expected turn ${params.expectedTurnId} but the active turn is ${active.turn.id}`);
+    }
+    if (active.notSteerable === 'userShell') throw invalidRequest('cannot steer a user shell command turn');
+    if (active.notSteerable) {
+      throw new RpcError(ErrorCode.InvalidRequest, `cannot steer a ${active.notSteerable} turn`, {
+        codexErrorInfo: { activeTurnNotSteerable: { turnKind: active.notSteerable } },
+      });
     }
     active.steerQueue.push(toInput(params.input));
     return { turnId: active.turn.id };
