@@ -1,8 +1,9 @@
 // A session with the real Codex TUI (0.169, in a PTY) against `serve` and against `app-server --listen ws://`:
 // a thread made elsewhere first (in the web UI over tRPC, or by another JSON-RPC client); then in the TUI a prompt
 // streams the mock's answer and the TUI names the thread from its title turn (an ephemeral thread with the built-in
-// tools off and an outputSchema); /rename; /new; /resume lists both threads and resumes the other one with its
-// history; after quitting and starting the TUI again the picker still lists them.
+// tools off and an outputSchema); /rename; `!cmd`; /compact; /review; /new; /resume lists both threads and resumes the other one with its
+// history; after quitting and starting the TUI again the picker still lists them. A recording relay between the TUI
+// and the server lists every request the TUI made; none may be an unknown method.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { sse, type Reply } from '../../testkit/responses-sse';
 import { startThread, startTrpcServe, startTurn } from '../support/trpc-ws';
 import { COMPOSER, quitTui, slashCommand, sleep, spawnTui, squash, STEP_MS, within, type Tui } from '../support/tui';
 import { startWsServer } from '../support/ws-client';
+import { startWsRelay, summarizeCalls } from '../support/ws-relay';
 
 const OTHER_PROMPT = 'Question asked in the web UI';
 const OTHER_ANSWER = 'Answer given in the web UI';
@@ -21,6 +23,7 @@ const TUI_PROMPT = 'Please greet the terminal';
 const TUI_ANSWER = 'Greetings from the mock model';
 const GENERATED_TITLE = 'Greet the terminal';
 const RENAMED = 'Renamed in the TUI';
+const REVIEW_FINDING = 'Consider a comment here';
 
 function lastUserText(req: RecordedRequest): string {
   const input = (req.body?.input ?? []) as { type: string; role?: string; content?: { text?: string }[] }[];
@@ -32,6 +35,10 @@ function lastUserText(req: RecordedRequest): string {
 function scriptedModel(req: RecordedRequest): Reply {
   if (req.body?.text) return sse.message(JSON.stringify({ title: GENERATED_TITLE }));
   const text = lastUserText(req);
+  if (text.startsWith('You are compacting')) return sse.message('Summary: the user asked for a greeting.');
+  if (String(req.body?.instructions ?? '').startsWith('You are reviewing')) {
+    return sse.message(JSON.stringify({ findings: [{ title: REVIEW_FINDING, body: 'Explain why.', priority: 2 }], overall_correctness: 'patch is correct', overall_explanation: 'Looks fine.' }));
+  }
   if (text.includes(OTHER_PROMPT)) return sse.message(OTHER_ANSWER);
   if (text.includes(TUI_PROMPT)) return sse.message(TUI_ANSWER, { deltas: 3 });
   return sse.message('(unexpected request)');
@@ -66,8 +73,11 @@ async function prompt(tui: Tui, mock: MockResponsesServer, text: string): Promis
 async function session(t: TestContext, target: { url: string; token: string | null; mock: MockResponsesServer; cwd: string }): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'codex-web-tui-session-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
+  // Every request the TUI sends, and what it gets back, through a recording relay.
+  const relay = await startWsRelay(target.url);
+  t.after(() => relay.close());
   const open = async () => {
-    const tui = await spawnTui({ url: target.url, token: target.token, codexHome: root, cwd: target.cwd });
+    const tui = await spawnTui({ url: relay.url, token: target.token, codexHome: root, cwd: target.cwd });
     t.after(() => tui.kill());
     await tui.waitForText(COMPOSER);
     return tui;
@@ -97,6 +107,38 @@ async function session(t: TestContext, target: { url: string; token: string | nu
   tui.write('\r');
   await tui.waitForText(RENAMED, STEP_MS, renameAt);
 
+  // `!cmd`: the user's own command (thread/shellCommand), its output cell.
+  const bangAt = tui.offset;
+  tui.write('!echo bang-$((6*7))');
+  await sleep(300);
+  tui.write('\r');
+  await tui.waitForText('bang-42', STEP_MS, bangAt);
+
+  // An `@` mention: the popup searches files and threads (thread/search) as you type; Escape leaves it.
+  const mentionAt = tui.offset;
+  tui.write('@READ');
+  await tui.waitForText('@READ', STEP_MS, mentionAt);
+  await sleep(1500);
+  tui.write('\x1b');
+  await sleep(200);
+  tui.write('\x15');
+  await sleep(200);
+
+  // /compact: the thread's history summarized through the model (thread/compact/start).
+  const compactAt = await slashCommand(tui, '/compact');
+  await tui.waitForText('compacted', STEP_MS, compactAt);
+  await waitUntil('the compaction request', () => target.mock.requests.some((r) => lastUserText(r).startsWith('You are compacting')));
+
+  // /review → "Review uncommitted changes" (review/start): the review's start and end banners.
+  const reviewAt = await slashCommand(tui, '/review');
+  await tui.waitForText('uncommitted', STEP_MS, reviewAt);
+  tui.write('2');
+  await sleep(200);
+  tui.write('\r');
+  await tui.waitForText('Code review started', STEP_MS, reviewAt);
+  await tui.waitForText('Code review finished', STEP_MS, reviewAt);
+  await tui.waitForText(REVIEW_FINDING, STEP_MS, reviewAt);
+
   // /new: an empty session (and no empty row left behind in the lists).
   const newAt = await slashCommand(tui, '/new');
   await tui.waitForText(COMPOSER, STEP_MS, newAt);
@@ -124,6 +166,16 @@ async function session(t: TestContext, target: { url: string; token: string | nu
   again.write('\x1b');
   await sleep(300);
   await quitTui(again);
+
+  // Nothing the TUI asked for in all this was an unknown method.
+  const calls = relay.calls();
+  t.diagnostic(`the TUI's requests and our answers: ${summarizeCalls(calls).join(' | ')}`);
+  assert.ok(calls.length > 20, 'the relay saw the TUI\'s requests');
+  const unknown = calls.filter((c) => c.errorCode === -32601);
+  assert.deepEqual(unknown, [], `methods the TUI called that we do not implement: ${unknown.map((c) => c.method).join(', ')}`);
+  for (const m of ['thread/compact/start', 'thread/shellCommand', 'review/start', 'thread/name/set', 'thread/list', 'thread/resume', 'model/list']) {
+    assert.ok(calls.some((c) => c.method === m && c.errorCode === null), `${m} was called and answered`);
+  }
 }
 
 test('a TUI session against serve: a web-UI thread in /resume, a generated title, /rename, /new, and again after a restart', { timeout: 240_000 }, async (t) => {
