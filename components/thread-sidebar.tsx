@@ -8,6 +8,7 @@ import { useListKeyboard } from './hooks/use-list-keyboard';
 import { useThreadListLive } from './hooks/use-thread-list-live';
 import { ThreadRow } from './thread-row';
 import { useTRPC } from './trpc';
+import type { Thread } from '@/server/protocol/thread';
 
 const PAGE_SIZE = 50;
 
@@ -34,16 +35,16 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
 
   // A new thread is listed once it has a first message or a name (docs/protocol.md#threads); until then the
   // sidebar shows it as a draft row, while it is open.
-  const [draftId, setDraftId] = useState<string | null>(null);
+  const [draft, setDraft] = useState<Thread | null>(null);
   const start = useMutation(
     trpc.thread.start.mutationOptions({
       onSuccess: (thread) => {
-        setDraftId(thread.id);
+        setDraft(thread);
         router.push(`/t/${thread.id}`);
       },
     }),
   );
-  const showDraft = draftId !== null && draftId === activeThreadId && !archived && !searchTerm && !threads.some((t) => t.id === draftId);
+  const showDraft = draft !== null && draft.id === activeThreadId && !archived && !searchTerm && !threads.some((t) => t.id === draft.id);
 
   // Ctrl/Cmd-K focuses search.
   useEffect(() => {
@@ -108,14 +109,7 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
       {start.error && <p role="alert" className="error">{start.error.message}</p>}
       {list.error && <p role="alert" className="error">{list.error.message}</p>}
       <ul ref={listRef} className="thread-list" aria-label="Thread list" aria-busy={list.isFetching} onKeyDown={onListKey}>
-        {showDraft && (
-          <li className="thread-row active draft" data-testid="thread-draft-row">
-            <Link href={`/t/${draftId}`} prefetch={false} className="thread-link" aria-current="page">
-              <span className="thread-title">New thread</span>
-              <span className="muted small">draft</span>
-            </Link>
-          </li>
-        )}
+        {showDraft && <ThreadRow key={draft.id} thread={draft} active highlight="" archived={false} draft />}
         {threads.map((t) => (
           <ThreadRow key={t.id} thread={t} active={t.id === activeThreadId} highlight={searchTerm} archived={archived} />
         ))}
