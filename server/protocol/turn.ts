@@ -82,6 +82,8 @@ export const commandExecutionItem = z.object({
   cwd: z.string(),
   /** We run no command on a PTY of its own that a client could address. */
   processId: z.null(),
+  /** Who started it: the model (`agent`) or the user (`userShell`). Older records lack it (the schema's default is `agent`). */
+  source: z.enum(['agent', 'userShell']).optional(),
   commandActions: z.array(commandAction),
   status: itemStatus,
   aggregatedOutput: z.string().nullable(),

@@ -44,6 +44,7 @@ export class ThreadHandle {
   private readonly memoryRollout: RolloutRow[] = [];
   private readonly liveItems = new Map<string, ThreadItem>();
   private readonly sessionApprovals = new Set<string>();
+  private readonly commandPrefixes = new Map<string, readonly string[]>();
   /** The model's view (response items, in order), loaded once and extended as records commit. */
   private responseItemCache: unknown[] | null = null;
 
@@ -167,6 +168,16 @@ export class ThreadHandle {
 
   approveForSession(command: string): void {
     if (this.sessionApprovals.size < MAX_SESSION_APPROVALS) this.sessionApprovals.add(command);
+  }
+
+  /** Command prefixes granted "don't ask again" on this loaded thread (`acceptWithExecpolicyAmendment`). */
+  allowedCommandPrefixes(): readonly (readonly string[])[] {
+    return [...this.commandPrefixes.values()];
+  }
+
+  allowCommandPrefix(prefix: readonly string[]): void {
+    const key = JSON.stringify(prefix);
+    if (this.commandPrefixes.size < MAX_SESSION_APPROVALS || this.commandPrefixes.has(key)) this.commandPrefixes.set(key, [...prefix]);
   }
 
   // ---- the live stream -------------------------------------------------------------------------

@@ -136,7 +136,11 @@ export class TurnRunner {
         }
         if (outcome.kind === 'aborted') break;
         if (outcome.calls.length > 0) {
-          const ctx: ToolContext = { threads: this.threads, approvals: this.approvals, hardening: this.hardening, active };
+          const interruptTurn = () => {
+            active.abort.abort();
+            this.approvals.cancelTurn(turn.id);
+          };
+          const ctx: ToolContext = { threads: this.threads, approvals: this.approvals, hardening: this.hardening, active, interruptTurn };
           for (const call of outcome.calls) {
             if (active.abort.signal.aborted) break;
             const output = await runToolCall(call, ctx);
