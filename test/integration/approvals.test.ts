@@ -136,7 +136,9 @@ test('a declined escalation never runs and the model gets codex\'s rejection; ca
 
 test('"don\'t ask again" (acceptWithExecpolicyAmendment) is kept for the thread: matching commands run unasked, others still ask', async (t) => {
   const { c, mock, work, threadId } = await setup(t);
-  const [a, b, d] = ['a.txt', 'b.txt', 'd'].map((f) => path.join(work, f));
+  const a = path.join(work, 'a.txt');
+  const b = path.join(work, 'b.txt');
+  const d = path.join(work, 'd');
   mock.enqueue(
     sse.functionCall('shell_command', escalated(`touch ${a}`, 'first', { prefix_rule: ['touch'] }), 'call_a'),
     sse.functionCall('shell_command', escalated(`touch ${b}`, 'second'), 'call_b'),
