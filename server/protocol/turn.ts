@@ -122,9 +122,17 @@ export const threadItem = z.discriminatedUnion('type', [
 ]);
 export type ThreadItem = z.infer<typeof threadItem>;
 
+/** How much of `turn.items` a payload carries. */
+export const turnItemsView = z.enum(['notLoaded', 'summary', 'full']);
+export type TurnItemsView = z.infer<typeof turnItemsView>;
+
 export const turn = z.object({
   id: z.string(),
+  /** The first turn of the chain of work that led to this one: the turn itself (we start no turn on another's behalf); absent in older records. */
+  rootTurnId: z.string().nullable().optional(),
   items: z.array(threadItem),
+  /** `notLoaded` where `items` is left empty on purpose (turn/start, turn/started), `full` where it holds every item. */
+  itemsView: turnItemsView.optional(),
   status: turnStatus,
   error: turnError.nullable(),
   /** Unix seconds. */

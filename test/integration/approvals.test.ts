@@ -302,3 +302,19 @@ test('the shell tool offered to the model has codex\'s approval parameters', asy
   assert.deepEqual(props.justification, { type: 'string', description: 'User-facing approval question for `require_escalated`; omit otherwise.' });
   assert.deepEqual((props.prefix_rule as { items: unknown }).items, { type: 'string' });
 });
+
+test('turns carry rootTurnId (themselves) and itemsView: notLoaded on start, full on completion and in reads', async (t) => {
+  const { c, mock, threadId } = await setup(t);
+  mock.enqueue(sse.shellCommand('ls -la && git status', 'call_ls', { timeout_ms: 5000 }), sse.message('listed'));
+  const res = await c.request<{ turn: { id: string; rootTurnId: string; itemsView: string; items: unknown[] } }>('turn/start', { threadId, input: [{ type: 'text', text: 'go' }] });
+  assert.deepEqual([res.turn.rootTurnId, res.turn.itemsView, res.turn.items], [res.turn.id, 'notLoaded', []]);
+  const started = await c.readUntilNotification<{ turn: { id: string; rootTurnId: string; itemsView: string } }>('turn/started');
+  assert.deepEqual([started.params.turn.rootTurnId, started.params.turn.itemsView], [res.turn.id, 'notLoaded']);
+  const done = await c.readUntilNotification<{ turn: { id: string; rootTurnId: string; itemsView: string; items: Item[] } }>('turn/completed');
+  assert.deepEqual([done.params.turn.rootTurnId, done.params.turn.itemsView], [res.turn.id, 'full']);
+  assert.deepEqual(done.params.turn.items.map((i) => i.type), ['userMessage', 'commandExecution', 'agentMessage']);
+  const { thread } = await c.request<{ thread: { turns: { rootTurnId: string; itemsView: string; items: Item[] }[] } }>('thread/read', { threadId, includeTurns: true });
+  assert.deepEqual([thread.turns[0]!.rootTurnId, thread.turns[0]!.itemsView], [res.turn.id, 'full']);
+  const command = thread.turns[0]!.items.find((i) => i.type === 'commandExecution')!;
+  assert.deepEqual([command.command, command.source, command.commandActions], ["bash -c 'ls -la && git status'", 'agent', [{ type: 'unknown', command: 'ls -la && git status' }]]);
+});

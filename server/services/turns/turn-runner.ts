@@ -69,7 +69,8 @@ export class TurnRunner {
     const running = this.active.get(thread.id);
     if (running) throw invalidRequest(`thread ${thread.id} already has a running turn ${running.turn.id}; use turn/steer or turn/interrupt`);
     await this.threads.applyTurnOverrides(thread, params);
-    const turn: Turn = { id: uuidv7(), items: [], status: 'inProgress', error: null, startedAt: nowSeconds(), completedAt: null, durationMs: null };
+    const id = uuidv7();
+    const turn: Turn = { id, rootTurnId: id, items: [], itemsView: 'notLoaded', status: 'inProgress', error: null, startedAt: nowSeconds(), completedAt: null, durationMs: null };
     const active = new ActiveTurn(turn, thread, params.sandboxPolicy ?? this.threads.sandboxPolicy(thread.settings.sandbox));
     this.active.set(thread.id, active);
     thread.beginTurn(turn.id);
@@ -352,7 +353,7 @@ export class TurnRunner {
     thread.endTurn();
     const items = this.threads.turnItems(thread.id, turn.id);
     thread.setStatus({ type: 'idle' });
-    thread.emit({ method: 'turn/completed', params: { threadId: thread.id, turn: { ...done, items } } });
+    thread.emit({ method: 'turn/completed', params: { threadId: thread.id, turn: { ...done, items, itemsView: 'full' } } });
     this.threads.registry.release(thread);
   }
 }
