@@ -6,7 +6,7 @@ import { parseUpdatePlanArgs, toTurnPlanUpdate, UPDATE_PLAN_OUTPUT, UPDATE_PLAN_
 import type { SandboxHardening } from '../../engine/exec/sandbox';
 import type { AskForApproval } from '../../protocol/common';
 import type { DynamicToolSpec } from '../../protocol/thread';
-import { commandApprovalDecision, type CommandExecutionRequestApprovalParams } from '../../protocol/approvals';
+import { commandApprovalDecision, type CommandExecutionRequestApprovalParams, type FileChangeRequestApprovalParams } from '../../protocol/approvals';
 import type { ApprovalDecision } from '../../protocol/turn-params';
 import { dynamicToolCallOutputContentItem, type CommandExecutionItem, type DynamicToolCallItem, type FileChangeItem } from '../../protocol/turn';
 import type { ThreadService } from '../threads/api';
@@ -36,12 +36,12 @@ function patchNeedsApproval(policy: AskForApproval): boolean {
   return false;
 }
 
-async function withApproval(ctx: ToolContext, method: string, params: Record<string, unknown>): Promise<ApprovalDecision> {
+async function askPatchApproval(ctx: ToolContext, params: FileChangeRequestApprovalParams): Promise<ApprovalDecision> {
   const { approvals, active } = ctx;
   const { thread, turn } = active;
   // Interrupted while the item was being recorded: cancelTurn already ran, so a request made now would wait forever.
   if (active.abort.signal.aborted) return 'cancel';
-  const { decision } = approvals.ask(thread, turn.id, method, { threadId: thread.id, turnId: turn.id, startedAtMs: Date.now(), ...params });
+  const { decision } = approvals.ask(thread, turn.id, 'item/fileChange/requestApproval', params);
   thread.setStatus({ type: 'active', activeFlags: ['waitingOnApproval'] });
   const d = await decision;
   thread.setStatus({ type: 'active', activeFlags: [] });
@@ -183,9 +183,10 @@ async function runApplyPatch(call: ToolCall, ctx: ToolContext): Promise<string> 
     throw err;
   }
   const item: Omit<FileChangeItem, 'status'> = { type: 'fileChange', id: call.call_id, changes: plan.changes };
-  await ctx.active.startItem({ ...item, status: 'inProgress' });
+  const startedAtMs = Date.now();
+  await ctx.active.startItem({ ...item, status: 'inProgress' }, startedAtMs);
   if (patchNeedsApproval(thread.settings.approvalPolicy)) {
-    const decision = await withApproval(ctx, 'item/fileChange/requestApproval', { itemId: call.call_id, reason: null, grantRoot: null });
+    const decision = await askPatchApproval(ctx, { threadId: thread.id, turnId: turn.id, itemId: call.call_id, startedAtMs, reason: null, grantRoot: null });
     if (decision === 'decline' || decision === 'cancel') {
       await ctx.active.completeItem({ ...item, status: 'declined' });
       return 'The user declined this patch. Do not retry it; ask or take another approach.';
