@@ -172,7 +172,7 @@ test('"don\'t ask again" (acceptWithExecpolicyAmendment) is kept for the thread:
   await completedTurn(c, turn2);
 });
 
-test('untrusted: the amendment proposed is the first command that needs approval; granting it skips later prompts in the sandbox', async (t) => {
+test('untrusted: the amendment proposed is the first command that needs approval; granting it skips later prompts in the sandbox, never an escalation', async (t) => {
   const { c, mock, work, threadId } = await setup(t, 'untrusted');
   const marker = path.join(work, 'never.txt');
   mock.enqueue(
@@ -180,6 +180,8 @@ test('untrusted: the amendment proposed is the first command that needs approval
     sse.shellCommand('git status --short', 'call_2', { timeout_ms: 5000 }),
     // A granted prefix never widens the sandbox: this write still fails in read-only.
     sse.shellCommand(`git status && touch ${marker}`, 'call_3', { timeout_ms: 5000 }),
+    // Nor does it cover an escalation: granted for a sandboxed run, it still asks before leaving the sandbox.
+    sse.functionCall('shell_command', escalated('git status', 'outside, please'), 'call_4'),
     sse.message('done'),
   );
   const turnId = await startTurn(c, threadId);
@@ -196,6 +198,9 @@ test('untrusted: the amendment proposed is the first command that needs approval
   c.respond(ask3.id, { decision: 'accept' });
   assert.equal((await completedItem(c, 'call_3')).params.item.status, 'failed');
   assert.equal(existsSync(marker), false, 'not escalated: the approved command ran in the read-only sandbox');
+  const ask4 = await c.readUntilServerRequest<ApprovalParams>('item/commandExecution/requestApproval');
+  assert.deepEqual([ask4.params.itemId, ask4.params.reason], ['call_4', 'outside, please']);
+  c.respond(ask4.id, { decision: 'decline' });
   await completedTurn(c, turnId);
 });
 

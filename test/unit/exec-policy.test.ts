@@ -40,9 +40,12 @@ test('evaluateExec: who asks, what is proposed, what a granted prefix covers', (
   assert.deepEqual(evaluateExec(req({ policy: 'untrusted', script: 'ls -la | wc -l' })), { kind: 'run', escalated: false });
   assert.deepEqual(evaluateExec(req({ policy: 'untrusted', script: 'find . -delete' })), { kind: 'ask', escalated: false, proposedAmendment: ['find', '.', '-delete'] });
   assert.deepEqual(evaluateExec(req({ policy: 'untrusted', script: 'ls > f' })), { kind: 'ask', escalated: false, proposedAmendment: null });
-  assert.deepEqual(evaluateExec(req({ policy: 'untrusted', script: 'git status -s && ls', allowedPrefixes: [['git', 'status']] })), { kind: 'run', escalated: false });
-  assert.deepEqual(evaluateExec(req({ policy: 'untrusted', script: 'git statusx', allowedPrefixes: [['git', 'status']] })).kind, 'ask', 'prefixes match whole words');
-  assert.deepEqual(evaluateExec(req({ policy: 'untrusted', script: 'ls > f', allowedPrefixes: [['ls']] })).kind, 'ask', 'a complex script is never covered');
+  assert.deepEqual(evaluateExec(req({ policy: 'untrusted', script: 'git status -s && ls', allowedPrefixes: [{ prefix: ['git', 'status'], escalated: false }] })), { kind: 'run', escalated: false });
+  assert.deepEqual(evaluateExec(req({ policy: 'untrusted', script: 'git statusx', allowedPrefixes: [{ prefix: ['git', 'status'], escalated: false }] })).kind, 'ask', 'prefixes match whole words');
+  assert.deepEqual(evaluateExec(req({ policy: 'untrusted', script: 'ls > f', allowedPrefixes: [{ prefix: ['ls'], escalated: true }] })).kind, 'ask', 'a complex script is never covered');
+  const sandboxedGrant = [{ prefix: ['touch'], escalated: false }];
+  assert.deepEqual(evaluateExec(req({ sandboxPermissions: 'require_escalated', script: 'touch a', allowedPrefixes: sandboxedGrant })), { kind: 'ask', escalated: true, proposedAmendment: ['touch', 'a'] }, 'a grant for sandboxed runs does not cover an escalation');
+  assert.deepEqual(evaluateExec(req({ sandboxPermissions: 'require_escalated', script: 'touch a', allowedPrefixes: [{ prefix: ['touch'], escalated: true }] })), { kind: 'run', escalated: true });
   assert.deepEqual(evaluateExec(req({ sandboxPermissions: 'require_escalated', script: 'npm test -- x', prefixRule: ['npm', 'test'] })), { kind: 'ask', escalated: true, proposedAmendment: ['npm', 'test'] });
   assert.deepEqual(evaluateExec(req({ sandboxPermissions: 'require_escalated', script: 'npm test', prefixRule: ['npm', 'run'] })), { kind: 'ask', escalated: true, proposedAmendment: ['npm', 'test'] }, 'a prefix_rule that does not cover the command is not proposed');
   assert.deepEqual(evaluateExec(req({ sandboxPermissions: 'require_escalated', script: 'python3 -c 1', prefixRule: ['python3'] })), { kind: 'ask', escalated: true, proposedAmendment: ['python3', '-c', '1'] }, 'a banned prefix_rule is not proposed');

@@ -131,7 +131,13 @@ export interface ExecRequest {
   /** The model's proposed reusable prefix (`prefix_rule`), if any. */
   prefixRule?: readonly string[] | null;
   /** Prefixes granted for this thread ("don't ask again for commands that start with …"). */
-  allowedPrefixes: readonly (readonly string[])[];
+  allowedPrefixes: readonly GrantedPrefix[];
+}
+
+/** A granted prefix, and whether it was granted for a command that asked to leave the sandbox. */
+export interface GrantedPrefix {
+  prefix: readonly string[];
+  escalated: boolean;
 }
 
 export type ExecRequirement =
@@ -172,7 +178,9 @@ export function evaluateExec(req: ExecRequest): ExecRequirement {
   };
   if (plain === null) return needsApproval(null) ? { kind: 'ask', escalated: wantsEscalation, proposedAmendment: null } : { kind: 'run', escalated: false };
 
-  const uncovered = plain.filter((argv) => !req.allowedPrefixes.some((p) => startsWith(argv, p)));
+  // Only a grant made for an escalation covers an escalation: one made for a sandboxed run never widens it.
+  const grants = req.allowedPrefixes.filter((g) => g.escalated || !wantsEscalation);
+  const uncovered = plain.filter((argv) => !grants.some((g) => startsWith(argv, g.prefix)));
   const asking = uncovered.filter((argv) => needsApproval(argv));
   if (asking.length === 0) return { kind: 'run', escalated: wantsEscalation };
   return { kind: 'ask', escalated: wantsEscalation, proposedAmendment: proposeAmendment(req.prefixRule ?? null, asking) };

@@ -136,7 +136,7 @@ async function runShell(call: ToolCall, ctx: ToolContext): Promise<string> {
       availableDecisions: ['accept', ...(proposed ? [{ acceptWithExecpolicyAmendment: { execpolicy_amendment: proposed } }] : []), 'cancel'],
     });
     if (decision.kind === 'acceptForSession') thread.approveForSession(sessionKey);
-    if (decision.kind === 'amendment') thread.allowCommandPrefix(decision.prefix);
+    if (decision.kind === 'amendment') thread.allowCommandPrefix(decision.prefix, requirement.escalated);
     if (decision.kind === 'decline' || decision.kind === 'cancel') {
       await ctx.active.completeItem({ ...base, status: 'declined', aggregatedOutput: null, exitCode: null, durationMs: null });
       // Like codex: `cancel` also ends the turn (the user wants to say something else).
