@@ -140,7 +140,9 @@ test('thread/shellCommand: the user’s command runs outside the sandbox as its 
   assert.equal(turn.status, 'completed');
   assert.deepEqual(itemEvents(seen), ['item/started commandExecution', 'item/completed commandExecution']);
   const done = seen.find((n) => n.method === 'item/completed')!.params.item as Item;
-  assert.equal(done.command, 'echo hi | tr a-z A-Z && echo made > made.txt && cat made.txt');
+  assert.equal(done.command, "bash -c 'echo hi | tr a-z A-Z && echo made > made.txt && cat made.txt'");
+  assert.equal(done.source, 'userShell');
+  assert.deepEqual(done.commandActions, [{ type: 'unknown', command: 'echo hi | tr a-z A-Z && echo made > made.txt && cat made.txt' }]);
   assert.equal(done.cwd, work);
   assert.equal(done.aggregatedOutput, 'HI\nmade\n');
   assert.equal(done.exitCode, 0);

@@ -242,7 +242,7 @@ test('thread/turns/list and thread/items/list page a thread’s stored turns in 
   assert.equal(full.data[0]!.itemsView, 'full');
   const bare = await c.request<Page<ListedTurn>>('thread/turns/list', { threadId, itemsView: 'notLoaded', limit: 3 });
   assert.ok(bare.data.every((x) => x.items.length === 0 && x.itemsView === 'notLoaded'));
-  assert.deepEqual(sorted(bare.data[0]!), ['completedAt', 'durationMs', 'error', 'id', 'items', 'itemsView', 'startedAt', 'status']);
+  assert.deepEqual(sorted(bare.data[0]!), ['completedAt', 'durationMs', 'error', 'id', 'items', 'itemsView', 'rootTurnId', 'startedAt', 'status']);
 
   // Items: oldest first across turns, followed page by page.
   const seen: ItemEntry[] = [];

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { TestContext } from 'node:test';
 import type { IPty } from '@lydell/node-pty';
 
 export type PtyModule = typeof import('@lydell/node-pty');
@@ -154,6 +155,13 @@ export async function spawnTui(opts: { url: string; token?: string | null; codex
     args.push('--remote-auth-token-env', 'CODEX_WEB_TOKEN');
   }
   return new Tui(loadPty(), codex, args, { cwd: opts.cwd, env });
+}
+
+/** spawnTui, killed when the test ends. */
+export async function launchTui(t: TestContext, opts: { url: string; cwd: string; codexHome: string; token?: string }): Promise<Tui> {
+  const tui = await spawnTui(opts);
+  t.after(() => tui.kill());
+  return tui;
 }
 
 /** Types a slash command and runs it (the popup that opens while typing takes a moment to settle). */

@@ -8,6 +8,7 @@ import type { Db } from '../../../db/client';
 import * as rolloutQueries from '../../../db/queries/rollout';
 import type { RolloutRow, ThreadRow } from '../../../db/schema';
 import type { GroupCommitWriter } from '../../../db/writer';
+import type { GrantedPrefix } from '../../engine/tools/exec-policy';
 import type { ServerNotification } from '../../protocol/notifications';
 import type { ThreadStatus } from '../../protocol/thread';
 import type { ThreadItem, Turn } from '../../protocol/turn';
@@ -60,6 +61,7 @@ export class ThreadHandle {
   private readonly memoryRollout: RolloutRow[] = [];
   private readonly liveItems = new Map<string, ThreadItem>();
   private readonly sessionApprovals = new Set<string>();
+  private readonly commandPrefixes = new Map<string, GrantedPrefix>();
   /** The model's view (response items, in order), loaded once and extended as records commit. */
   private responseItemCache: unknown[] | null = null;
 
@@ -181,6 +183,17 @@ export class ThreadHandle {
 
   approveForSession(command: string): void {
     if (this.sessionApprovals.size < MAX_SESSION_APPROVALS) this.sessionApprovals.add(command);
+  }
+
+  /** Command prefixes granted "don't ask again" on this loaded thread (`acceptWithExecpolicyAmendment`). */
+  allowedCommandPrefixes(): readonly GrantedPrefix[] {
+    return [...this.commandPrefixes.values()];
+  }
+
+  /** `escalated`: granted for a command that asked to leave the sandbox (only such a grant covers escalations). */
+  allowCommandPrefix(prefix: readonly string[], escalated: boolean): void {
+    const key = `${escalated ? 'escalated' : 'sandboxed'}\u0000${JSON.stringify(prefix)}`;
+    if (this.commandPrefixes.size < MAX_SESSION_APPROVALS || this.commandPrefixes.has(key)) this.commandPrefixes.set(key, { prefix: [...prefix], escalated });
   }
 
   // ---- the live stream -------------------------------------------------------------------------

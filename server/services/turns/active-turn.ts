@@ -41,9 +41,8 @@ export class ActiveTurn {
   }
 
   /** `startedAtMs` / `completedAtMs` are the moments the item started and ended (Unix ms), kept in the record too. */
-  async startItem(item: ThreadItem): Promise<void> {
+  async startItem(item: ThreadItem, startedAtMs = Date.now()): Promise<void> {
     const { thread, turn } = this;
-    const startedAtMs = Date.now();
     thread.setLiveItem(item);
     await thread.record([{ kind: 'event', type: 'item_started', turnId: turn.id, payload: { turnId: turn.id, item, startedAtMs } }], {
       publish: [{ method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item, startedAtMs } }],

@@ -143,7 +143,8 @@ export class TurnRunner {
       body: (active: ActiveTurn) => Promise<TurnError | null>;
     },
   ): Promise<{ turn: Turn }> {
-    const turn: Turn = { id: uuidv7(), items: [], status: 'inProgress', error: null, startedAt: nowSeconds(), completedAt: null, durationMs: null };
+    const id = uuidv7();
+    const turn: Turn = { id, rootTurnId: id, items: [], itemsView: 'notLoaded', status: 'inProgress', error: null, startedAt: nowSeconds(), completedAt: null, durationMs: null };
     const active = new ActiveTurn(turn, thread, opts.sandbox ?? this.threads.sandboxPolicy(thread.settings.sandbox));
     opts.setup?.(active);
     this.active.set(thread.id, active);
@@ -228,7 +229,11 @@ export class TurnRunner {
       if (outcome.kind === 'failed') return outcome.error;
       if (outcome.kind === 'aborted') return null;
       if (outcome.calls.length > 0) {
-        const ctx: ToolContext = { threads: this.threads, approvals: this.approvals, hardening: this.hardening, active };
+        const interruptTurn = () => {
+          active.abort.abort();
+          this.approvals.cancelTurn(active.turn.id);
+        };
+        const ctx: ToolContext = { threads: this.threads, approvals: this.approvals, hardening: this.hardening, active, interruptTurn };
         for (const call of outcome.calls) {
           if (active.abort.signal.aborted) break;
           const output = await runToolCall(call, ctx);
@@ -517,7 +522,7 @@ export class TurnRunner {
     thread.endTurn();
     const items = this.threads.turnItems(thread.id, turn.id);
     thread.setStatus({ type: 'idle' });
-    thread.emit({ method: 'turn/completed', params: { threadId: thread.id, turn: { ...done, items } } });
+    thread.emit({ method: 'turn/completed', params: { threadId: thread.id, turn: { ...done, items, itemsView: 'full' } } });
     this.threads.registry.release(thread);
   }
 }

@@ -2,7 +2,8 @@
 // bash outside the sandbox (the person typed it, as in codex), shown as a commandExecution item, and recorded in the
 // thread's model history so the next turn knows what ran and what it printed. Secrets are still redacted from the
 // output, and the environment policy still applies: the output goes to the model.
-import { DEFAULT_MODEL_OUTPUT_BYTES, runShellCommand, truncateForModel } from '../../engine/tools/shell';
+import { shellJoin } from '../../engine/tools/exec-policy';
+import { DEFAULT_MODEL_OUTPUT_BYTES, runShellCommand, shellCommandArgv, truncateForModel } from '../../engine/tools/shell';
 import type { SandboxHardening } from '../../engine/exec/sandbox';
 import type { CommandExecutionItem, TurnError } from '../../protocol/turn';
 import { uuidv7 } from '../../util/ids';
@@ -36,9 +37,11 @@ export async function runUserShellCommand(
   const base: Omit<CommandExecutionItem, 'status' | 'aggregatedOutput' | 'exitCode' | 'durationMs'> = {
     type: 'commandExecution',
     id: uuidv7(),
-    command: opts.command,
+    // As the reference shows it: the argv that runs, shell-joined (`bash -c '<command>'`); the command itself is the action.
+    command: shellJoin(shellCommandArgv(opts.command)),
     cwd: thread.settings.cwd,
     processId: null,
+    source: 'userShell',
     commandActions: [{ type: 'unknown', command: opts.command }],
   };
   const item: CommandExecutionItem = { ...base, status: 'inProgress', aggregatedOutput: null, exitCode: null, durationMs: null };
