@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../client';
 import { threads, type NewThreadRow, type ThreadRow } from '../schema';
+import { explainSearchTitles, searchTitles, type ExplainedSearch } from './search';
 
 export type SortKey = 'created_at' | 'updated_at';
 export interface ListCursor {
@@ -17,7 +18,7 @@ export interface ListThreadsParams {
   cwd?: string | null;
   modelProviders?: string[] | null;
   sourceKinds?: string[] | null;
-  /** Literal, case-sensitive substring of the title (name, else preview). */
+  /** Literal, case-sensitive substring of the title (name, else preview); served by db/queries/search.ts. */
   searchTerm?: string | null;
 }
 
@@ -57,8 +58,6 @@ function listWhere(p: ListThreadsParams): SQL | undefined {
   if (p.cwd) conds.push(eq(threads.cwd, p.cwd));
   if (p.modelProviders && p.modelProviders.length > 0) conds.push(inArray(threads.modelProvider, p.modelProviders));
   if (p.sourceKinds && p.sourceKinds.length > 0) conds.push(inArray(threads.source, p.sourceKinds));
-  // instr() is a literal, case-sensitive substring test: no LIKE wildcards to escape, no injection.
-  if (p.searchTerm) conds.push(sql`instr(${threads.title}, ${p.searchTerm}) > 0`);
   if (p.cursor) {
     // `<=` bounds the index range; the OR then drops the rows at or before the cursor inside a tie.
     conds.push(lte(sortCol, p.cursor.k));
@@ -69,6 +68,7 @@ function listWhere(p: ListThreadsParams): SQL | undefined {
 
 /** One page, newest first, ties ordered by id descending. Returns up to limit + 1 rows to reveal a next page. */
 export function listThreads({ db, params }: { db: Db; params: ListThreadsParams }): ThreadRow[] {
+  if (params.searchTerm) return searchTitles({ db, params: titleSearchParams(params, params.searchTerm) });
   const sortCol = params.sortKey === 'created_at' ? threads.createdAt : threads.updatedAt;
   return db
     .select()
@@ -79,7 +79,16 @@ export function listThreads({ db, params }: { db: Db; params: ListThreadsParams 
     .all();
 }
 
-/** The query plan of listThreads, for tests that prove search never reads rollout records. */
+function titleSearchParams(p: ListThreadsParams, term: string) {
+  return { ...p, term, sort: p.sortKey, direction: 'desc' as const, cursor: p.cursor ? { ...p.cursor, inc: false } : null };
+}
+
+/** The plan a title search (a listing with a searchTerm) takes, for tests that prove it uses an index. */
+export function explainTitleSearch({ db, params }: { db: Db; params: ListThreadsParams & { searchTerm: string } }): ExplainedSearch {
+  return explainSearchTitles({ db, params: titleSearchParams(params, params.searchTerm) });
+}
+
+/** The query plan of listThreads without a search term, for tests that prove listing reads one index. */
 export function explainListThreads({ db, params }: { db: Db; params: ListThreadsParams }): string[] {
   const sortCol = params.sortKey === 'created_at' ? threads.createdAt : threads.updatedAt;
   const query = db
