@@ -23,6 +23,7 @@ import {
 } from '../protocol/realtime';
 import { threadItemsListParams, threadPageParams, threadReadStateUpdateParams, threadTurnsListParams } from '../protocol/thread-history';
 import { turnInterruptParams, turnStartParams, turnSteerParams } from '../protocol/turn-params';
+import { threadSearchOccurrencesParams, threadSearchParams } from '../protocol/search';
 import { readConfig } from '../services/config-read';
 import { method, methodTable, type MethodTable } from './method-table';
 
@@ -62,6 +63,8 @@ export const methods: MethodTable = methodTable({
     handler: (p, ctx) => ctx.services.threads.read(p.threadId, p.includeTurns ?? false),
   }),
   'thread/list': method({ params: threadListParams, handler: (p, ctx) => ctx.services.threads.list(p) }),
+  'thread/search': method({ params: threadSearchParams, handler: (p, ctx) => ctx.services.search.search(p) }),
+  'thread/searchOccurrences': method({ params: threadSearchOccurrencesParams, handler: (p, ctx) => ctx.services.search.occurrences(p) }),
   'thread/loaded/list': method({ params: threadLoadedListParams, handler: (p, ctx) => ctx.services.threads.loadedList(p) }),
   'thread/archive': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.threads.archive(p.threadId) }),
   'thread/unarchive': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.threads.unarchive(p.threadId) }),

@@ -20,6 +20,7 @@ import { FileSearchService } from './file-search';
 import { RealtimeService } from './realtime/service';
 import { ThreadService } from './threads/api';
 import { ThreadHistory } from './threads/history';
+import { ThreadSearchService } from './threads/search';
 import { ApprovalBroker } from './turns/approvals';
 import { TurnRunner } from './turns/turn-runner';
 
@@ -49,6 +50,7 @@ export class Services {
   readonly realtime: RealtimeService;
   readonly commandExec: CommandExecService;
   readonly history: ThreadHistory;
+  readonly search: ThreadSearchService;
   readonly catalog: CatalogService;
   readonly fileSearch: FileSearchService;
   readonly version = packageVersion();
@@ -69,6 +71,7 @@ export class Services {
     });
     this.account = new AccountService(options.home, this.hub, options.config);
     this.history = new ThreadHistory(this.threads, this.hub, this.db);
+    this.search = new ThreadSearchService(this.threads, this.db);
     this.catalog = new CatalogService({
       config: options.config,
       defaultCwd: options.cwd ?? process.cwd(),
