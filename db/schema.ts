@@ -92,3 +92,20 @@ export const threadSearchKeys = sqliteTable('thread_search_keys', {
 });
 
 export type SearchDocRow = typeof searchDocs.$inferSelect;
+
+/**
+ * Codex rollouts brought in by `codex-web import` or live sync, one row per thread: where the file is, how far
+ * it has been read (bytes of complete lines), and the parser's state at that point, so a rollout that grew
+ * brings only its new lines. Written in the same transaction as the records it accounts for.
+ */
+export const importedRollouts = sqliteTable('imported_rollouts', {
+  threadId: text('thread_id').primaryKey(),
+  path: text('path').notNull(),
+  offset: integer('offset').notNull(),
+  lines: integer('lines').notNull(),
+  malformed: integer('malformed').notNull(),
+  state: text('state', { mode: 'json' }).notNull(),
+  importedAt: integer('imported_at').notNull(),
+});
+
+export type ImportedRolloutRow = typeof importedRollouts.$inferSelect;

@@ -1,3 +1,13 @@
+CREATE TABLE `imported_rollouts` (
+	`thread_id` text PRIMARY KEY NOT NULL,
+	`path` text NOT NULL,
+	`offset` integer NOT NULL,
+	`lines` integer NOT NULL,
+	`malformed` integer NOT NULL,
+	`state` text NOT NULL,
+	`imported_at` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `search_docs` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`thread_id` text NOT NULL,
