@@ -15,8 +15,9 @@ import { applyLine, initialState, type LineResult, type ParserState } from './co
 /** A longer line is skipped (counted malformed) without being held in memory. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
-/** Records per transaction. */
+/** A transaction holds up to this many records or bytes of lines, whichever comes first (bounded memory). */
 const BATCH_RECORDS = 5000;
+const BATCH_BYTES = 8 * 1024 * 1024;
 
 export interface RolloutFile {
   path: string;
@@ -186,6 +187,7 @@ export class Importer {
     const isNew = !prior;
     let pending: LineResult[] = [];
     let pendingRecords = 0;
+    let pendingBytes = 0;
     let wrote = false;
     let seq: number | null = null;
     let threadInserted = !!prior;
@@ -195,6 +197,7 @@ export class Importer {
       const records = pending.flatMap((r) => (r.ok ? r.records : []));
       pending = [];
       pendingRecords = 0;
+      pendingBytes = 0;
       if (!state.meta) return;
       const meta = state.meta;
       const id = meta.id;
@@ -264,6 +267,7 @@ export class Importer {
               else if (r.records.length > 0) {
                 pending.push(r);
                 pendingRecords += r.records.length;
+                pendingBytes += text.length;
               }
             }
           }
@@ -271,7 +275,7 @@ export class Importer {
           partBytes = 0;
           from = nl + 1;
           lineStart = lineEnd;
-          if (pendingRecords >= BATCH_RECORDS) {
+          if (pendingRecords >= BATCH_RECORDS || pendingBytes >= BATCH_BYTES) {
             flush(lineStart);
             progress(lineStart - (prior?.offset ?? 0));
           }
