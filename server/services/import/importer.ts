@@ -7,7 +7,6 @@ import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, 
 import path from 'node:path';
 import type { Db } from '../../../db/client';
 import * as importQueries from '../../../db/queries/import';
-import * as rolloutQueries from '../../../db/queries/rollout';
 import * as threadQueries from '../../../db/queries/threads';
 import type { ImportedRolloutRow, RolloutRow } from '../../../db/schema';
 import { applyLine, initialState, type LineResult, type ParserState } from './codex-rollout';
@@ -18,6 +17,8 @@ const CHUNK_BYTES = 1024 * 1024;
 /** A transaction holds up to this many records or bytes of lines, whichever comes first (bounded memory). */
 const BATCH_RECORDS = 5000;
 const BATCH_BYTES = 8 * 1024 * 1024;
+/** A standalone import commits every this many bytes of rollouts (its batches are savepoints inside). */
+const COMMIT_BYTES = 64 * 1024 * 1024;
 
 export interface RolloutFile {
   path: string;
@@ -109,6 +110,7 @@ const idFromName = (file: string) => /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 export class Importer {
   private readonly byPath = new Map<string, ImportedRolloutRow>();
   private readonly byId = new Map<string, ImportedRolloutRow>();
+  private uncommittedBytes = 0;
 
   constructor(
     private readonly db: Db,
@@ -130,12 +132,26 @@ export class Importer {
     const summary: ImportSummary = { files: files.length, imported: 0, newThreads: 0, grown: 0, unchanged: 0, records: 0, lines: 0, bytes: 0, malformed: 0, skipped: [], touched: [], ms: 0 };
     const names = readSessionIndex(codexHome);
     let bytesBefore = 0;
-    files.forEach((f, i) => {
-      this.importFile(f, names, summary, (b) => this.hooks.progress?.(bytesBefore + b, i));
-      bytesBefore += f.size;
-      this.hooks.progress?.(bytesBefore, i + 1);
-    });
-    this.applyNames(names, summary);
+    // Standalone, many small rollouts share a transaction (each batch a savepoint in it): commits are the cost.
+    const outer = !this.hooks.transact && !this.db.$client.inTransaction;
+    if (outer) this.db.$client.exec('BEGIN');
+    try {
+      files.forEach((f, i) => {
+        this.importFile(f, names, summary, (b) => this.hooks.progress?.(bytesBefore + b, i));
+        bytesBefore += f.size;
+        this.hooks.progress?.(bytesBefore, i + 1);
+        if (outer && this.uncommittedBytes >= COMMIT_BYTES) {
+          this.db.$client.exec('COMMIT');
+          this.db.$client.exec('BEGIN');
+          this.uncommittedBytes = 0;
+        }
+      });
+      this.applyNames(names, summary);
+      if (outer) this.db.$client.exec('COMMIT');
+    } catch (err) {
+      if (outer && this.db.$client.inTransaction) this.db.$client.exec('ROLLBACK');
+      throw err;
+    }
     summary.ms = Date.now() - started;
     return summary;
   }
@@ -149,6 +165,10 @@ export class Importer {
       this.transact(() => threadQueries.setThreadName({ db: this.db, id, name, updatedAt: row.updatedAt }));
       if (!summary.touched.some((t) => t.threadId === id)) summary.touched.push({ threadId: id, rows: [], isNew: false });
     }
+  }
+
+  private appendRows(rows: RolloutRow[]): void {
+    importQueries.appendRows({ db: this.db, rows });
   }
 
   private transact(op: () => void): void {
@@ -195,6 +215,7 @@ export class Importer {
 
     const flush = (uptoOffset: number) => {
       const records = pending.flatMap((r) => (r.ok ? r.records : []));
+      this.uncommittedBytes += pendingBytes;
       pending = [];
       pendingRecords = 0;
       pendingBytes = 0;
@@ -226,10 +247,11 @@ export class Importer {
             archivedAt: file.archived ? Math.max(state.lastAt, meta.createdAt) : null,
           },
         });
-        rolloutQueries.appendRollout({ db: this.db, records: rows });
+        this.appendRows(rows);
         importQueries.putImported({ db: this.db, row: { ...row, state: snapshot } });
       });
       this.remember({ ...row, state: snapshot });
+
       threadInserted = true;
       if (rows.length > 0) wrote = true;
       summary.records += rows.length;
