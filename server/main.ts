@@ -112,6 +112,8 @@ export async function main(argv: string[]): Promise<void> {
   }
   const config = loadConfig({ home, overrides: values.config ?? [], strict: values['strict-config'] ?? false });
   for (const w of config.warnings) log.warn(w);
+  const expand = (p: string) => path.resolve(p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p);
+  const codexHomes = [...new Set([...(values['codex-home'] ?? []), ...(config.raw.codex_homes ?? [])].map(expand))].filter((h) => h !== home);
   assertHomeIsHideable(home, config, process.cwd());
   assertNoWritableSymlinkInHome(home, config, process.cwd());
 
@@ -124,7 +126,7 @@ export async function main(argv: string[]): Promise<void> {
       token = readFileSync(values['ws-token-file'], 'utf8').trim();
       if (token.length < 16) throw new UsageError('the token in --ws-token-file must be at least 16 characters');
     }
-    const services = new Services({ home, config, secrets: token ? [token] : [], tokenlessListener: target.kind !== 'stdio' && token === null });
+    const services = new Services({ home, config, secrets: token ? [token] : [], tokenlessListener: target.kind !== 'stdio' && token === null, codexHomes });
     if (target.kind !== 'stdio' && token === null) log.warn(NETWORK_OFF_WARNING);
     if (target.kind === 'stdio') {
       const { serveStdio } = await import('./rpc/stdio');
@@ -155,7 +157,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (noAuth && values['rotate-token']) throw new UsageError('--rotate-token and --no-auth do not go together');
   const access = noAuth ? null : loadAccessToken(home, values['rotate-token'] ?? false);
-  const services = new Services({ home, config, secrets: access ? [access.token] : [], tokenlessListener: access === null });
+  const services = new Services({ home, config, secrets: access ? [access.token] : [], tokenlessListener: access === null, codexHomes });
   if (access === null) log.warn(NETWORK_OFF_WARNING);
   let ready = false;
   const [{ default: next }, { createAppServer }] = await Promise.all([import('next'), import('./http')]);

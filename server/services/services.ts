@@ -21,6 +21,7 @@ import { RealtimeService } from './realtime/service';
 import { ThreadService } from './threads/api';
 import { ThreadHistory } from './threads/history';
 import { ThreadSearchService } from './threads/search';
+import { LiveSync } from './import/live-sync';
 import { ApprovalBroker } from './turns/approvals';
 import { TurnRunner } from './turns/turn-runner';
 
@@ -32,6 +33,8 @@ export interface ServicesOptions {
   secrets?: readonly string[];
   /** The server listens on a port without a token: sandboxed commands get no network (see SandboxHardening). */
   tokenlessListener?: boolean;
+  /** Codex homes to import and keep in sync live (absolute paths). */
+  codexHomes?: readonly string[];
 }
 
 /** Our file in the (hidden) home that holds the compiled seccomp program bwrap loads. */
@@ -51,6 +54,7 @@ export class Services {
   readonly commandExec: CommandExecService;
   readonly history: ThreadHistory;
   readonly search: ThreadSearchService;
+  readonly liveSync: LiveSync | null;
   readonly catalog: CatalogService;
   readonly fileSearch: FileSearchService;
   readonly version = packageVersion();
@@ -100,6 +104,9 @@ export class Services {
       config: options.config,
       userAgent: `codex-web/${this.version}`,
     });
+    this.liveSync = options.codexHomes && options.codexHomes.length > 0 ? new LiveSync({ db: this.db, homes: [...options.codexHomes], threads: this.threads, hub: this.hub }) : null;
+    this.threads.isExternallyWritten = (id) => this.liveSync?.isBeingWritten(id) ?? false;
+    this.liveSync?.start();
     this.commandExec = new CommandExecService({
       defaultCwd: options.cwd ?? process.cwd(),
       defaultPolicy: () => this.threads.sandboxPolicy(options.config.sandboxMode),
@@ -137,6 +144,7 @@ export class Services {
   }
 
   close(): void {
+    this.liveSync?.stop();
     this.realtime.stopAll();
     this.turns.stopAll();
     this.commandExec.stopAll();

@@ -119,6 +119,11 @@ export class Importer {
     for (const row of importQueries.allImported({ db })) this.remember(row);
   }
 
+  /** Where a thread's rollout was imported from. */
+  pathOf(threadId: string): string | undefined {
+    return this.byId.get(threadId)?.path;
+  }
+
   private remember(row: ImportedRolloutRow): void {
     const old = this.byId.get(row.threadId);
     if (old) this.byPath.delete(old.path);
