@@ -3,10 +3,10 @@
 // Every query picks one of two plans, both correct, by how many rows match:
 // - index: the FTS5 index yields the matching rows (a trigram phrase for a term of 3+ characters; for 1–2
 //   characters, the vocabulary's trigrams that start with the term, OR-ed), which are then sorted. Cheap when
-//   few rows match.
+//   few rows match. The match runs once: its rowids (fewer than the cap) feed the page query.
 // - scan: walk `threads` in page order on its listing index and test each row (its title, or its search
 //   docs), stopping at the page's end. Cheap when many rows match, since the page fills at once.
-// The index tells which: it counts the matches, up to a cap.
+// The index tells which: it lists the matches, up to a cap.
 import type Database from 'better-sqlite3';
 import type { Db } from '../client';
 import type { SearchDocRow, ThreadRow } from '../schema';
@@ -42,7 +42,8 @@ const MAX_EXPANSION_TERMS = 2000;
 /** The name of the SQL function (registered by db/client.ts) that folds case like `String#toLowerCase`. */
 export const FOLD_FUNCTION = 'codex_web_fold';
 
-type Plan = { kind: 'none' } | { kind: 'scan' } | { kind: 'index'; match: string };
+/** `rowids`: every FTS match (fewer than the cap), found once and reused by the page query. */
+type Plan = { kind: 'none' } | { kind: 'scan' } | { kind: 'index'; rowids: string; fts: string; match: string };
 
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
@@ -83,9 +84,9 @@ function planFor(db: Db, o: { fts: string; vocab: string; term: string; folded: 
     if (rows.length > MAX_EXPANSION_TERMS) return { kind: 'scan' };
     match = rows.map(ftsPhrase).join(' OR ');
   }
-  const count = prepared(db, `SELECT count(*) FROM (SELECT rowid FROM ${o.fts} WHERE ${o.fts} MATCH ? LIMIT ${o.cap})`).pluck().get(match) as number;
-  if (count === 0) return { kind: 'none' };
-  return count >= o.cap ? { kind: 'scan' } : { kind: 'index', match };
+  const rowids = prepared(db, `SELECT rowid FROM ${o.fts} WHERE ${o.fts} MATCH ? LIMIT ${o.cap}`).pluck().all(match) as number[];
+  if (rowids.length === 0) return { kind: 'none' };
+  return rowids.length >= o.cap ? { kind: 'scan' } : { kind: 'index', rowids: JSON.stringify(rowids), fts: o.fts, match };
 }
 
 /** The WHERE conditions every search shares (archived, filters, cursor) on table alias `t`, and their params. */
@@ -178,9 +179,9 @@ function titleQuery(p: ThreadSearchParams, plan: Exclude<Plan, { kind: 'none' }>
   }
   // CROSS JOIN keeps this join order: the FTS matches drive, each a key lookup and a primary-key lookup.
   return {
-    sql: `SELECT ${THREAD_COLUMNS} FROM thread_titles_fts m CROSS JOIN thread_search_keys k ON k.id = m.rowid CROSS JOIN threads t ON t.id = k.thread_id
-          WHERE thread_titles_fts MATCH ? AND ${f.sql} AND instr(t.title, ?) > 0 ORDER BY ${orderBy(p)} LIMIT ?`,
-    params: [plan.match, ...f.params, p.term, p.limit + 1],
+    sql: `SELECT ${THREAD_COLUMNS} FROM json_each(?) m CROSS JOIN thread_search_keys k ON k.id = m.value CROSS JOIN threads t ON t.id = k.thread_id
+          WHERE ${f.sql} AND instr(t.title, ?) > 0 ORDER BY ${orderBy(p)} LIMIT ?`,
+    params: [plan.rowids, ...f.params, p.term, p.limit + 1],
   };
 }
 
@@ -219,10 +220,9 @@ function contentQuery(p: ThreadSearchParams, plan: Exclude<Plan, { kind: 'none' 
     };
   }
   return {
-    sql: `SELECT ${THREAD_COLUMNS} FROM (SELECT DISTINCT d.thread_id AS thread_id FROM search_docs_fts m CROSS JOIN search_docs d ON d.id = m.rowid
-                                         WHERE search_docs_fts MATCH ?) hit
+    sql: `SELECT ${THREAD_COLUMNS} FROM (SELECT DISTINCT d.thread_id AS thread_id FROM json_each(?) m CROSS JOIN search_docs d ON d.id = m.value) hit
           CROSS JOIN threads t ON t.id = hit.thread_id WHERE ${f.sql} ORDER BY ${orderBy(p)} LIMIT ?`,
-    params: [plan.match, ...f.params, p.limit + 1],
+    params: [plan.rowids, ...f.params, p.limit + 1],
   };
 }
 
@@ -257,12 +257,18 @@ function explain(db: Db, q: { sql: string; params: unknown[] }): string[] {
   return (db.$client.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[]).map((r) => r.detail);
 }
 
+/** An index plan's two steps: the FTS match (run while planning), then the page query over its rowids. */
+function explainPlan(db: Db, plan: Exclude<Plan, { kind: 'none' }>, q: { sql: string; params: unknown[] }): string[] {
+  const match = plan.kind === 'index' ? explain(db, { sql: `SELECT rowid FROM ${plan.fts} WHERE ${plan.fts} MATCH ?`, params: [plan.match] }) : [];
+  return [...match, ...explain(db, q)];
+}
+
 export function explainSearchTitles({ db, params }: { db: Db; params: ThreadSearchParams }): ExplainedSearch {
   const plan = titlePlan(db, params.term);
-  return plan.kind === 'none' ? { plan: 'none', details: [] } : { plan: plan.kind, details: explain(db, titleQuery(params, plan)) };
+  return plan.kind === 'none' ? { plan: 'none', details: [] } : { plan: plan.kind, details: explainPlan(db, plan, titleQuery(params, plan)) };
 }
 
 export function explainSearchContent({ db, params }: { db: Db; params: ThreadSearchParams }): ExplainedSearch {
   const plan = contentPlan(db, params.term);
-  return plan.kind === 'none' ? { plan: 'none', details: [] } : { plan: plan.kind, details: explain(db, contentQuery(params, plan)) };
+  return plan.kind === 'none' ? { plan: 'none', details: [] } : { plan: plan.kind, details: explainPlan(db, plan, contentQuery(params, plan)) };
 }
