@@ -117,7 +117,7 @@ async function titleBench(lines: string[]): Promise<void> {
   lines.push(`\nTitle search (thread/list searchTerm), ${TITLE_THREADS.toLocaleString('en-US')} threads (seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   const rpc = new StdioRpc(spec(home));
   try {
-    await rpc.handshake(60_000);
+    await rpc.handshake(60_000, { experimentalApi: true });
     for (const [label, term, matches] of [['common', COMMON_TERM, ds.matches.common], ['rare', RARE_TERM, ds.matches.rare], ['none', NO_MATCH_TERM, 0]] as const) {
       const samples = await sample(rpc, 'thread/list', { searchTerm: term, limit: 25, sourceKinds: [] }, SEARCH_SAMPLES, (r) => {
         const data = (r as { data: { name: string | null; preview: string }[] }).data;
@@ -172,7 +172,7 @@ async function contentBench(lines: string[]): Promise<void> {
   lines.push(`\nContent search (thread/search), ${messages.toLocaleString('en-US')} messages in ${CONTENT_THREADS.toLocaleString('en-US')} threads (seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   const rpc = new StdioRpc(spec(home));
   try {
-    await rpc.handshake(60_000);
+    await rpc.handshake(60_000, { experimentalApi: true });
     for (const key of ['common', 'rare', 'none', 'twoChar'] as const) {
       const term = CONTENT_TERMS[key];
       const samples = await sample(rpc, 'thread/search', { searchTerm: term, limit: 25, sourceKinds: [] }, SEARCH_SAMPLES, (r) => {
@@ -281,7 +281,7 @@ async function referenceBench(lines: string[]): Promise<void> {
     const rpc = new StdioRpc(s);
     const out: string[] = [];
     try {
-      await rpc.handshake(60_000);
+      await rpc.handshake(60_000, { experimentalApi: true });
       for (const [method, label, params] of queries) {
         try {
           const samples: number[] = [];

@@ -63,8 +63,13 @@ export const methods: MethodTable = methodTable({
     handler: (p, ctx) => ctx.services.threads.read(p.threadId, p.includeTurns ?? false),
   }),
   'thread/list': method({ params: threadListParams, handler: (p, ctx) => ctx.services.threads.list(p) }),
-  'thread/search': method({ params: threadSearchParams, handler: (p, ctx) => ctx.services.search.search(p) }),
-  'thread/searchOccurrences': method({ params: threadSearchOccurrencesParams, handler: (p, ctx) => ctx.services.search.occurrences(p) }),
+  // Experimental in the reference 0.169, as here.
+  'thread/search': method({ params: threadSearchParams, experimental: true, handler: (p, ctx) => ctx.services.search.search(p) }),
+  'thread/searchOccurrences': method({
+    params: threadSearchOccurrencesParams,
+    experimental: true,
+    handler: (p, ctx) => ctx.services.search.occurrences(p),
+  }),
   'thread/loaded/list': method({ params: threadLoadedListParams, handler: (p, ctx) => ctx.services.threads.loadedList(p) }),
   'thread/archive': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.threads.archive(p.threadId) }),
   'thread/unarchive': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.threads.unarchive(p.threadId) }),

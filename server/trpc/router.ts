@@ -24,6 +24,10 @@ const threadRouter = router({
     .input(threadSearchParams.pick({ searchTerm: true, cursor: true, limit: true, archived: true }))
     .query(({ ctx, input }) => ctx.services.search.search(input)),
   searchOccurrences: procedure.input(threadSearchOccurrencesParams).query(({ ctx, input }) => ctx.services.search.occurrences(input)),
+  /** Whether the Codex CLI is writing the thread now (live sync): then it is read-only here. */
+  syncState: procedure
+    .input(z.object({ threadId: z.string() }))
+    .query(({ ctx, input }) => ({ writtenByCodexCli: ctx.services.threads.isExternallyWritten(input.threadId) })),
   read: procedure
     .input(z.object({ threadId: z.string() }))
     .query(({ ctx, input }) => ctx.services.threads.read(input.threadId, true)),

@@ -153,7 +153,7 @@ test('import of reference-written rollouts equals the reference thread/read; ide
 
   const ours = startStdioServer({ home: ourHome });
   t.after(() => ours.server.kill());
-  await ours.initialize();
+  await ours.initialize({ experimentalApi: true });
   const read = async (id: string) => (await ours.request<{ thread: WireThread }>('thread/read', { threadId: id, includeTurns: true })).thread;
   assert.deepEqual(view(await read(a)), view(refA));
   assert.deepEqual(view(await read(b)), view(refB));
@@ -194,7 +194,7 @@ test('import of reference-written rollouts equals the reference thread/read; ide
 
   const again = startStdioServer({ home: ourHome });
   t.after(() => again.server.kill());
-  await again.initialize();
+  await again.initialize({ experimentalApi: true });
   assert.deepEqual(view((await again.request<{ thread: WireThread }>('thread/read', { threadId: a, includeTurns: true })).thread), view(refA3));
   const pangolin = await again.request<{ data: { thread: { id: string } }[] }>('thread/search', { searchTerm: 'pangolin' });
   assert.deepEqual(pangolin.data.map((d) => d.thread.id), [a]);
@@ -235,7 +235,7 @@ test('a 300 MB rollout imports in bounded memory', async (t) => {
   assert.ok(r.peakRssKb > 0 && r.peakRssKb < 220 * 1024, `peak RSS ${Math.round(r.peakRssKb / 1024)} MB for a 300 MB rollout`);
   const c = startStdioServer({ home: ourHome });
   t.after(() => c.server.kill());
-  await c.initialize();
+  await c.initialize({ experimentalApi: true });
   const found = await c.request<{ data: { thread: { id: string } }[] }>('thread/search', { searchTerm: `answer ${turns}` });
   assert.deepEqual(found.data.map((d) => d.thread.id), [id]);
 });

@@ -34,7 +34,7 @@ test('a session the reference writes into a watched Codex home appears and grows
   });
   const ours = startStdioServer({ home, args: ['--codex-home', codexHome] });
   t.after(() => ours.server.kill());
-  await ours.initialize();
+  await ours.initialize({ experimentalApi: true });
   const ref = await startReferenceAppServer({ codex: referencePaths().codex, home: codexHome, providerUrl: mock.url });
   t.after(() => ref.close());
 
