@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DB_FILE_NAME, openDb, type Db } from '../../db/client';
@@ -83,7 +83,8 @@ export class Services {
       threadCwd: (threadId) => this.threads.read(threadId, false).thread.cwd,
     });
     this.hardening = {
-      hiddenPaths: hiddenStatePaths(options.home),
+      // Watched Codex homes hold the CLI's credentials and sessions: hidden from commands like ~/.codex.
+      hiddenPaths: [...new Set([...hiddenStatePaths(options.home), ...(options.codexHomes ?? []).filter((h) => existsSync(h)).map((h) => realpathSync(h))])],
       seccompFile: writeSeccompProgram(path.join(options.home, SECCOMP_FILE_NAME)),
       envPolicy: options.config.raw.shell_environment_policy ?? {},
       secrets: () => this.secrets(),
