@@ -12,7 +12,8 @@
  *
  * Latencies are over stdio JSON-RPC (the real server process), p50/p99 of SEARCH_SAMPLES requests.
  * Env: BENCH_NO_BUILD=1 skips the server build; BENCH_SCALE=0.1 shrinks every size (a quick look);
- * BENCH_NO_REFERENCE=1 skips the reference. This is a benchmark, not a test.
+ * BENCH_NO_REFERENCE=1 skips the reference; BENCH_ONLY=title,content,import,reference runs only those parts.
+ * This is a benchmark, not a test.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, statSync, writeSync } from 'node:fs';
@@ -310,14 +311,12 @@ if (!process.env.BENCH_LIBRARY) runBench(async () => {
   const flush = () => {
     console.log(lines.splice(0).join('\n'));
   };
-  await titleBench(lines);
-  flush();
-  await contentBench(lines);
-  flush();
-  await importBench(lines);
-  flush();
-  await referenceBench(lines);
-  flush();
+  const only = new Set((process.env.BENCH_ONLY ?? 'title,content,import,reference').split(','));
+  for (const [name, part] of [['title', titleBench], ['content', contentBench], ['import', importBench], ['reference', referenceBench]] as const) {
+    if (!only.has(name)) continue;
+    await part(lines);
+    flush();
+  }
   if (problems.length > 0) {
     console.log(`\n${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     process.exitCode = 1;

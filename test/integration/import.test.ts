@@ -4,7 +4,8 @@
 // is skipped and reported; a 300 MB rollout imports in bounded memory; the imported words are searchable.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -238,4 +239,63 @@ test('a 300 MB rollout imports in bounded memory', async (t) => {
   await c.initialize({ experimentalApi: true });
   const found = await c.request<{ data: { thread: { id: string } }[] }>('thread/search', { searchTerm: `answer ${turns}` });
   assert.deepEqual(found.data.map((d) => d.thread.id), [id]);
+});
+
+/** `count` rollouts of a few turns with ~`kb` KB of tool output each, in the Codex layout. */
+function writeSyntheticHome(codexHome: string, count: number, kb: number): void {
+  const dir = path.join(codexHome, 'sessions', '2026', '01', '03');
+  mkdirSync(dir, { recursive: true });
+  const output = 'y'.repeat(kb * 1024);
+  for (let i = 0; i < count; i++) {
+    const id = `01a00000-0000-7000-8000-${String(i).padStart(12, '0')}`;
+    const ts = '2026-01-03T00:00:00.000Z';
+    const lines = [{ timestamp: ts, type: 'session_meta', payload: { id, timestamp: ts, cwd: '/tmp', cli_version: '0.169.0', source: 'cli', model_provider: 'openai' } }];
+    for (let k = 0; k < 3; k++) {
+      lines.push(
+        { timestamp: ts, type: 'event_msg', payload: { type: 'task_started', turn_id: `${id}-${k}` } } as never,
+        { timestamp: ts, type: 'event_msg', payload: { type: 'item_completed', item: { type: 'UserMessage', id: `${id}-u${k}`, content: [{ type: 'text', text: `question ${i}.${k}` }] } } } as never,
+        { timestamp: ts, type: 'response_item', payload: { type: 'function_call_output', call_id: `c${k}`, output } } as never,
+        { timestamp: ts, type: 'event_msg', payload: { type: 'task_complete', turn_id: `${id}-${k}` } } as never,
+      );
+    }
+    writeFileSync(path.join(dir, `rollout-2026-01-03T00-00-00-${id}.jsonl`), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  }
+}
+
+function storeCounts(home: string): { threads: number; records: number; docs: number; perThread: string } {
+  const db = new Database(path.join(home, 'codex-web.sqlite'), { readonly: true });
+  try {
+    const one = (sql: string) => db.prepare(sql).pluck().get() as number;
+    const perThread = JSON.stringify(db.prepare('SELECT thread_id, count(*) AS n, max(seq) AS m FROM rollout_records GROUP BY thread_id ORDER BY thread_id').all());
+    return { threads: one('SELECT count(*) FROM threads'), records: one('SELECT count(*) FROM rollout_records'), docs: one('SELECT count(*) FROM search_docs'), perThread };
+  } finally {
+    db.close();
+  }
+}
+
+test('an import killed with SIGKILL midway resumes on the next run: the same store as one clean run', async (t) => {
+  const codexHome = mkdtempSync(path.join(os.tmpdir(), 'codex-web-import-kill-'));
+  const killed = mkdtempSync(path.join(os.tmpdir(), 'codex-web-import-kill-a-'));
+  const clean = mkdtempSync(path.join(os.tmpdir(), 'codex-web-import-kill-b-'));
+  t.after(() => {
+    for (const d of [codexHome, killed, clean]) rmSync(d, { recursive: true, force: true });
+  });
+  writeSyntheticHome(codexHome, 200, 200); // ~120 MB: more than one 64 MB commit
+  // A clean run first, to know how long a whole import takes; the other is killed halfway through.
+  const t0 = Date.now();
+  assert.equal((await runImport(clean, codexHome)).code, 0);
+  const whole = Date.now() - t0;
+  const p = spawn(process.execPath, [SERVER_ENTRY, 'import', '--from', codexHome, '--home', killed], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, whole / 2));
+  const exited = p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r));
+  p.kill('SIGKILL');
+  await exited;
+  assert.equal(p.signalCode, 'SIGKILL', 'the first import was cut off, not finished');
+  const resumed = await runImport(killed, codexHome);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal(counts(resumed.stdout).malformed, 0);
+  const a = storeCounts(killed);
+  assert.equal(a.threads, 200);
+  assert.deepEqual(a, storeCounts(clean), 'nothing lost, nothing doubled');
+  assert.deepEqual(counts((await runImport(killed, codexHome)).stdout), { imported: 0, newThreads: 0, grown: 0, unchanged: 200, malformed: 0 });
 });
