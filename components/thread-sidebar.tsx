@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useDebounced } from './hooks/use-debounced';
 import { useListKeyboard } from './hooks/use-list-keyboard';
 import { useThreadListLive } from './hooks/use-thread-list-live';
+import { MessageResults } from './message-results';
 import { ThreadRow } from './thread-row';
 import { useTRPC } from './trpc';
 import type { Thread } from '@/server/protocol/thread';
@@ -88,8 +89,8 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
           ref={searchRef}
           type="search"
           className="search"
-          placeholder="Search titles (Ctrl K)"
-          aria-label="Search threads by title"
+          placeholder="Search (Ctrl K)"
+          aria-label="Search threads"
           value={search}
           onChange={(e) => setSearch(e.target.value)}
           onKeyDown={(e) => {
@@ -120,6 +121,7 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
       <div ref={sentinelRef} className="sentinel" aria-hidden="true">
         {isFetchingNextPage ? 'Loading…' : ''}
       </div>
+      {searchTerm && <MessageResults key={`${archived}`} term={searchTerm} archived={archived} activeThreadId={activeThreadId} />}
     </nav>
   );
 }

@@ -1,5 +1,5 @@
 'use client';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTurnIds } from './state/thread-store-context';
 import { TurnView } from './turn-view';
 
@@ -7,9 +7,14 @@ import { TurnView } from './turn-view';
 const WINDOW = 30;
 
 /** The conversation: a window over the newest turns, each keyed by id. */
-export function TurnList({ onRetry }: { onRetry: (turnId: string) => void }) {
+export function TurnList({ onRetry, revealTurnId = null }: { onRetry: (turnId: string) => void; revealTurnId?: string | null }) {
   const ids = useTurnIds();
   const [shown, setShown] = useState(WINDOW);
+  // A search result in an older turn: render back to it.
+  const revealAt = revealTurnId ? ids.indexOf(revealTurnId) : -1;
+  useEffect(() => {
+    if (revealAt >= 0) setShown((n) => Math.max(n, ids.length - revealAt));
+  }, [revealAt, ids.length]);
   const hidden = Math.max(0, ids.length - shown);
   const visible = hidden > 0 ? ids.slice(hidden) : ids;
   if (ids.length === 0) return <p className="muted pad">No messages yet. Say what you want done below.</p>;

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client';
 import { threads, type NewThreadRow, type ThreadRow } from '../schema';
+import { explainSearchTitles, searchTitles, type ExplainedSearch } from './search';
 
 export type SortKey = 'created_at' | 'updated_at';
 export interface ListCursor {
@@ -19,7 +20,7 @@ export interface ListThreadsParams {
   cwd?: string | null;
   modelProviders?: string[] | null;
   sourceKinds?: string[] | null;
-  /** Literal, case-sensitive substring of the title (name, else preview). */
+  /** Literal, case-sensitive substring of the title (name, else preview); served by db/queries/search.ts. */
   searchTerm?: string | null;
 }
 
@@ -61,8 +62,6 @@ function listWhere(p: ListThreadsParams): SQL | undefined {
   if (p.cwd) conds.push(eq(threads.cwd, p.cwd));
   if (p.modelProviders && p.modelProviders.length > 0) conds.push(inArray(threads.modelProvider, p.modelProviders));
   if (p.sourceKinds && p.sourceKinds.length > 0) conds.push(inArray(threads.source, p.sourceKinds));
-  // instr() is a literal, case-sensitive substring test: no LIKE wildcards to escape, no injection.
-  if (p.searchTerm) conds.push(sql`instr(${threads.title}, ${p.searchTerm}) > 0`);
   if (p.cursor && p.direction === 'asc') {
     conds.push(gte(sortCol, p.cursor.k));
     conds.push(or(gt(sortCol, p.cursor.k), gt(threads.id, p.cursor.id)));
@@ -81,6 +80,7 @@ function listOrder(p: ListThreadsParams): SQL[] {
 
 /** One page, newest first (or oldest first), ties ordered by id the same way. Returns up to limit + 1 rows to reveal a next page. */
 export function listThreads({ db, params }: { db: Db; params: ListThreadsParams }): ThreadRow[] {
+  if (params.searchTerm) return searchTitles({ db, params: titleSearchParams(params, params.searchTerm) });
   return db
     .select()
     .from(threads)
@@ -90,7 +90,16 @@ export function listThreads({ db, params }: { db: Db; params: ListThreadsParams 
     .all();
 }
 
-/** The query plan of listThreads, for tests that prove search never reads rollout records. */
+function titleSearchParams(p: ListThreadsParams, term: string) {
+  return { ...p, term, sort: p.sortKey, direction: p.direction ?? 'desc', cursor: p.cursor ? { ...p.cursor, inc: false } : null };
+}
+
+/** The plan a title search (a listing with a searchTerm) takes, for tests that prove it uses an index. */
+export function explainTitleSearch({ db, params }: { db: Db; params: ListThreadsParams & { searchTerm: string } }): ExplainedSearch {
+  return explainSearchTitles({ db, params: titleSearchParams(params, params.searchTerm) });
+}
+
+/** The query plan of listThreads without a search term, for tests that prove listing reads one index. */
 export function explainListThreads({ db, params }: { db: Db; params: ListThreadsParams }): string[] {
   const query = db
     .select()

@@ -24,6 +24,7 @@ import {
 import { threadItemsListParams, threadPageParams, threadReadStateUpdateParams, threadTurnsListParams } from '../protocol/thread-history';
 import { reviewStartParams, threadCompactStartParams, threadShellCommandParams } from '../protocol/review';
 import { turnInterruptParams, turnStartParams, turnSteerParams } from '../protocol/turn-params';
+import { threadSearchOccurrencesParams, threadSearchParams } from '../protocol/search';
 import { readConfig } from '../services/config-read';
 import { method, methodTable, type MethodTable } from './method-table';
 
@@ -68,6 +69,13 @@ export const methods: MethodTable = methodTable({
       const page = ctx.services.threads.list(p);
       return { ...page, readStates: ctx.services.history.readStates(page.data.map((t) => t.id)) };
     },
+  }),
+  // Experimental in the reference 0.169, as here.
+  'thread/search': method({ params: threadSearchParams, experimental: true, handler: (p, ctx) => ctx.services.search.search(p) }),
+  'thread/searchOccurrences': method({
+    params: threadSearchOccurrencesParams,
+    experimental: true,
+    handler: (p, ctx) => ctx.services.search.occurrences(p),
   }),
   'thread/loaded/list': method({ params: threadLoadedListParams, handler: (p, ctx) => ctx.services.threads.loadedList(p) }),
   'thread/archive': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.threads.archive(p.threadId) }),

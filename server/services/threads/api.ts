@@ -59,6 +59,8 @@ export type ThreadSettingsOverrides = Partial<Pick<ThreadStartParams, 'model' | 
 
 export class ThreadService {
   readonly registry: ThreadRegistry;
+  /** Whether the Codex CLI is writing this thread now (live sync): then it takes no turns here. */
+  isExternallyWritten: (threadId: string) => boolean = () => false;
 
   constructor(private readonly deps: ThreadServiceDeps) {
     this.registry = new ThreadRegistry({
@@ -202,6 +204,9 @@ export class ThreadService {
 
   /** turn/start: the thread must exist; loading it subscribes the caller like thread/resume would. */
   attachForTurn(threadId: string, subscriber: Subscriber | null): ThreadHandle {
+    if (this.isExternallyWritten(threadId)) {
+      throw invalidRequest(`thread ${threadId} is being written by the Codex CLI; it is read-only here until it has been quiet for 10 s`);
+    }
     const thread = this.registry.load(threadId);
     if (subscriber) this.registry.subscribe(thread, subscriber);
     else thread.cancelUnload();

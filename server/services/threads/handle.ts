@@ -111,6 +111,32 @@ export class ThreadHandle {
     for (const n of opts.publish ?? []) this.emit(n);
   }
 
+  /** The last record's sequence number (live sync appends after it). */
+  get recordSeq(): number {
+    return this.lastSeq;
+  }
+
+  /**
+   * Records another writer has committed for this thread (live sync of a Codex rollout,
+   * docs/architecture.md#importing-codex-history): the sequence moves past them and subscribers get their
+   * notifications, as if they had been recorded here.
+   */
+  adoptCommitted(rows: readonly RolloutRow[]): void {
+    for (const r of rows) {
+      this.lastSeq = Math.max(this.lastSeq, r.seq);
+      if (r.kind === 'response_item') {
+        this.responseItemCache?.push(r.payload);
+        continue;
+      }
+      const p = r.payload as { turn?: Turn; turnId?: string; item?: ThreadItem; completedAtMs?: number };
+      if (r.type === 'turn_started' && p.turn) this.emit({ method: 'turn/started', params: { threadId: this.id, turn: p.turn } });
+      else if (r.type === 'turn_completed' && p.turn) this.emit({ method: 'turn/completed', params: { threadId: this.id, turn: p.turn } });
+      else if (r.type === 'item_completed' && p.item && p.turnId) {
+        this.emit({ method: 'item/completed', params: { threadId: this.id, turnId: p.turnId, item: p.item, completedAtMs: p.completedAtMs ?? r.createdAt } });
+      }
+    }
+  }
+
   /** Sends a thread-scoped notification to every subscriber through the event ring (nothing is written). */
   emit(notification: ServerNotification): void {
     const seq = this.ring.append(notification);

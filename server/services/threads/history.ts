@@ -34,6 +34,11 @@ function encode(value: z.infer<typeof turnsCursor> | z.infer<typeof itemsCursor>
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
+/** The inclusive thread/turns/list cursor that starts a page at `turnId` (thread/searchOccurrences' turnCursor). */
+export function turnCursorAt(turnId: string): string {
+  return encode({ k: 'turns', t: turnId, inc: true });
+}
+
 function badCursor(cursor: unknown): RpcError {
   return invalidRequest(`invalid cursor: ${JSON.stringify(typeof cursor === 'string' ? cursor.slice(0, 64) : cursor)}`);
 }
