@@ -1,6 +1,7 @@
 'use client';
 import { useMutation } from '@tanstack/react-query';
 import type { PendingRequest } from './state/thread-store';
+import { displayCommand } from './items/display-command';
 import { useTRPC } from './trpc';
 
 type Decision = 'accept' | 'acceptForSession' | 'decline';
@@ -20,7 +21,7 @@ export function ApprovalCard({ request }: { request: PendingRequest }) {
       </p>
       {isCommand && request.params.command && (
         <pre className="approval-command">
-          <code>{request.params.command}</code>
+          <code>{displayCommand(request.params.command, request.params.commandActions)}</code>
         </pre>
       )}
       {isCommand && request.params.cwd && (

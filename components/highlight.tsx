@@ -11,3 +11,21 @@ export function Highlight({ text, term }: { text: string; term: string }) {
   parts.push(text.slice(at));
   return <>{parts}</>;
 }
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Marks each occurrence of `term` ignoring case (like the server's message search). */
+export function FoldedHighlight({ text, term }: { text: string; term: string }) {
+  if (!term) return <>{text}</>;
+  const parts: React.ReactNode[] = [];
+  const re = new RegExp(escapeRegExp(term), 'giu');
+  let at = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[0].length === 0) break;
+    if (m.index > at) parts.push(text.slice(at, m.index));
+    parts.push(<mark key={m.index}>{m[0]}</mark>);
+    at = m.index + m[0].length;
+  }
+  parts.push(text.slice(at));
+  return <>{parts}</>;
+}

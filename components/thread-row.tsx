@@ -19,15 +19,16 @@ function shortTime(ms: number): string {
 }
 
 /** One sidebar row: the title (search match highlighted), rename inline, archive or restore. */
-export const ThreadRow = memo(function ThreadRow(props: { thread: Thread; active: boolean; highlight: string; archived: boolean }) {
-  const { thread, active, highlight, archived } = props;
+/** `draft`: the thread just made here, not listed until its first message or a name (docs/protocol.md#threads). */
+export const ThreadRow = memo(function ThreadRow(props: { thread: Thread; active: boolean; highlight: string; archived: boolean; draft?: boolean }) {
+  const { thread, active, highlight, archived, draft: isDraft = false } = props;
   const trpc = useTRPC();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   const rename = useMutation(trpc.thread.setName.mutationOptions({ onSuccess: () => setEditing(false) }));
   const archive = useMutation(trpc.thread.archive.mutationOptions());
   const unarchive = useMutation(trpc.thread.unarchive.mutationOptions());
-  const title = threadTitle(thread);
+  const title = isDraft && !thread.name && !thread.preview ? 'New thread' : threadTitle(thread);
 
   if (editing) {
     return (
@@ -56,14 +57,18 @@ export const ThreadRow = memo(function ThreadRow(props: { thread: Thread; active
   }
 
   return (
-    <li className={`thread-row${active ? ' active' : ''}`} data-testid="thread-row">
+    <li className={`thread-row${active ? ' active' : ''}${isDraft ? ' draft' : ''}`} data-testid={isDraft ? 'thread-draft-row' : 'thread-row'}>
       <Link href={`/t/${thread.id}`} prefetch={false} className="thread-link" aria-current={active ? 'page' : undefined}>
         <span className="thread-title">
           <Highlight text={title} term={highlight} />
         </span>
+        {isDraft ? (
+          <span className="muted small">draft</span>
+        ) : (
         <time className="muted small" dateTime={new Date(thread.updatedAt * 1000).toISOString()} title={new Date(thread.updatedAt * 1000).toLocaleString()}>
           {shortTime(thread.updatedAt * 1000)}
         </time>
+        )}
       </Link>
       <div className="row-actions">
         <button

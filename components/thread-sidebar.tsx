@@ -6,8 +6,10 @@ import { useEffect, useRef, useState } from 'react';
 import { useDebounced } from './hooks/use-debounced';
 import { useListKeyboard } from './hooks/use-list-keyboard';
 import { useThreadListLive } from './hooks/use-thread-list-live';
+import { MessageResults } from './message-results';
 import { ThreadRow } from './thread-row';
 import { useTRPC } from './trpc';
+import type { Thread } from '@/server/protocol/thread';
 
 const PAGE_SIZE = 50;
 
@@ -32,9 +34,18 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
   );
   const threads = list.data?.pages.flatMap((p) => p.data) ?? [];
 
+  // A new thread is listed once it has a first message or a name (docs/protocol.md#threads); until then the
+  // sidebar shows it as a draft row, while it is open.
+  const [draft, setDraft] = useState<Thread | null>(null);
   const start = useMutation(
-    trpc.thread.start.mutationOptions({ onSuccess: (thread) => router.push(`/t/${thread.id}`) }),
+    trpc.thread.start.mutationOptions({
+      onSuccess: (thread) => {
+        setDraft(thread);
+        router.push(`/t/${thread.id}`);
+      },
+    }),
   );
+  const showDraft = draft !== null && draft.id === activeThreadId && !archived && !searchTerm && !threads.some((t) => t.id === draft.id);
 
   // Ctrl/Cmd-K focuses search.
   useEffect(() => {
@@ -78,8 +89,8 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
           ref={searchRef}
           type="search"
           className="search"
-          placeholder="Search titles (Ctrl K)"
-          aria-label="Search threads by title"
+          placeholder="Search (Ctrl K)"
+          aria-label="Search threads"
           value={search}
           onChange={(e) => setSearch(e.target.value)}
           onKeyDown={(e) => {
@@ -99,16 +110,18 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
       {start.error && <p role="alert" className="error">{start.error.message}</p>}
       {list.error && <p role="alert" className="error">{list.error.message}</p>}
       <ul ref={listRef} className="thread-list" aria-label="Thread list" aria-busy={list.isFetching} onKeyDown={onListKey}>
+        {showDraft && <ThreadRow key={draft.id} thread={draft} active highlight="" archived={false} draft />}
         {threads.map((t) => (
           <ThreadRow key={t.id} thread={t} active={t.id === activeThreadId} highlight={searchTerm} archived={archived} />
         ))}
       </ul>
-      {list.isSuccess && threads.length === 0 && (
+      {list.isSuccess && threads.length === 0 && !showDraft && (
         <p className="muted pad">{searchTerm ? `No thread title contains “${searchTerm}”.` : archived ? 'No archived threads.' : 'No threads yet.'}</p>
       )}
       <div ref={sentinelRef} className="sentinel" aria-hidden="true">
         {isFetchingNextPage ? 'Loading…' : ''}
       </div>
+      {searchTerm && <MessageResults key={`${archived}`} term={searchTerm} archived={archived} activeThreadId={activeThreadId} />}
     </nav>
   );
 }

@@ -1,14 +1,18 @@
 'use client';
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { useRef } from 'react';
 import { Composer } from './composer';
 import { ConnectionIndicator } from './connection-indicator';
+import { useRevealOccurrence } from './hooks/use-reveal-occurrence';
 import { useStickToBottom } from './hooks/use-stick-to-bottom';
 import { useThreadEvents } from './hooks/use-thread-events';
 import { useTurnActions } from './hooks/use-turn-actions';
 import { ThreadStoreContext, useApprovals, useMeta, useThreadStore, useTurn, useTurnIds } from './state/thread-store-context';
 import { threadTitle } from './thread-row';
 import { ThreadSettingsPanel } from './thread-settings-panel';
+import { useTRPC } from './trpc';
 import { TurnList } from './turn-list';
 import { VoicePanel } from './voice/voice-panel';
 import { useStoredVoiceLines } from './voice/use-stored-voice-lines';
@@ -24,14 +28,16 @@ export function ThreadView({ threadId }: { threadId: string }) {
   );
 }
 
-function Conversation({ onRetry }: { onRetry: (turnId: string) => void }) {
+function Conversation({ threadId, onRetry }: { threadId: string; onRetry: (turnId: string) => void }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const contentRef = useRef<HTMLDivElement>(null);
+  const term = useSearchParams().get('q');
+  const { revealTurnId } = useRevealOccurrence(threadId, term);
   useStickToBottom(scrollRef, contentRef);
   return (
     <div className="thread-scroll" ref={scrollRef}>
       <div className="thread-content" ref={contentRef}>
-        <TurnList onRetry={onRetry} />
+        <TurnList onRetry={onRetry} revealTurnId={revealTurnId} />
       </div>
     </div>
   );
@@ -43,6 +49,10 @@ function ThreadBody({ threadId, status, error }: { threadId: string; status: str
   const lastTurn = useTurn(useTurnIds().at(-1) ?? '');
   const approvals = useApprovals();
   const actions = useTurnActions(threadId, store);
+  const trpc = useTRPC();
+  // A session the Codex CLI is writing (live sync) takes no turns here until it goes quiet.
+  const sync = useQuery(trpc.thread.syncState.queryOptions({ threadId }, { refetchInterval: 2000 }));
+  const readOnly = sync.data?.writtenByCodexCli ?? false;
   if (!meta) {
     return error ? (
       <p role="alert" className="error pad">
@@ -69,7 +79,12 @@ function ThreadBody({ threadId, status, error }: { threadId: string; status: str
           <ThreadSettingsPanel threadId={threadId} />
         </details>
       </header>
-      <Conversation onRetry={actions.retry} />
+      <Conversation threadId={threadId} onRetry={actions.retry} />
+      {readOnly && (
+        <p className="notice small read-only-banner" role="status">
+          The Codex CLI is writing this session: it is read-only here until it has been quiet for a few seconds.
+        </p>
+      )}
       {approvals.length > 0 && (
         <p className="approval-banner small" role="status">
           {approvals.length === 1 ? 'An approval is waiting above.' : `${approvals.length} approvals are waiting above.`}
@@ -79,7 +94,7 @@ function ThreadBody({ threadId, status, error }: { threadId: string; status: str
         <VoicePanel threadId={threadId} />
         <Composer
           running={running}
-          sending={actions.sending}
+          sending={actions.sending || readOnly}
           stopping={actions.stopping}
           error={actions.error?.message ?? null}
           onSend={actions.send}

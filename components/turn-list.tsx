@@ -1,5 +1,5 @@
 'use client';
-import { Fragment, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { VoiceLine } from './state/thread-store';
 import { useTurnIds, useVoiceLines } from './state/thread-store-context';
 import { TurnView } from './turn-view';
@@ -22,7 +22,7 @@ function VoiceLines({ lines }: { lines: readonly VoiceLine[] }) {
 }
 
 /** The conversation: a window over the newest turns, each keyed by id, with voice lines between them. */
-export function TurnList({ onRetry }: { onRetry: (turnId: string) => void }) {
+export function TurnList({ onRetry, revealTurnId = null }: { onRetry: (turnId: string) => void; revealTurnId?: string | null }) {
   const ids = useTurnIds();
   const voice = useVoiceLines();
   const byTurn = new Map<string | null, VoiceLine[]>();
@@ -33,6 +33,11 @@ export function TurnList({ onRetry }: { onRetry: (turnId: string) => void }) {
     else byTurn.set(key, [l]);
   }
   const [shown, setShown] = useState(WINDOW);
+  // A search result in an older turn: render back to it.
+  const revealAt = revealTurnId ? ids.indexOf(revealTurnId) : -1;
+  useEffect(() => {
+    if (revealAt >= 0) setShown((n) => Math.max(n, ids.length - revealAt));
+  }, [revealAt, ids.length]);
   const hidden = Math.max(0, ids.length - shown);
   const visible = hidden > 0 ? ids.slice(hidden) : ids;
   if (ids.length === 0 && voice.length === 0) return <p className="muted pad">No messages yet. Say what you want done below.</p>;

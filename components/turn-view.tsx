@@ -57,7 +57,10 @@ export const TurnView = memo(function TurnView({ id, onRetry }: { id: string; on
   return (
     <li className="turn" aria-busy={running} data-testid="turn">
       {turn.itemIds.map((itemId) => (
-        <ItemRow key={itemId} id={itemId} />
+        // An anchor for search results (display: contents; its child is the item).
+        <div key={itemId} className="item-anchor" data-item-id={itemId}>
+          <ItemRow id={itemId} />
+        </div>
       ))}
       {steers.map((s, i) => (
         <div key={i} className="item user pending" data-testid="pending-steer">

@@ -56,3 +56,56 @@ export const rolloutRecords = sqliteTable(
 export type ThreadRow = typeof threads.$inferSelect;
 export type NewThreadRow = typeof threads.$inferInsert;
 export type RolloutRow = typeof rolloutRecords.$inferSelect;
+
+/**
+ * Full-text search documents: the visible text of a thread (user messages, agent answers, voice
+ * transcripts), one row per item. Rows are written only by triggers on `rollout_records` (migration
+ * 0001), inside the transaction that appends the record, so the index can never disagree with the
+ * rollout. `id` is the rowid of the contentless FTS5 table `search_docs_fts` (trigram, case-folded) that
+ * indexes `text`; see docs/architecture.md#full-text-search.
+ */
+export const searchDocs = sqliteTable(
+  'search_docs',
+  {
+    id: integer('id').primaryKey(),
+    threadId: text('thread_id').notNull(),
+    /** The rollout record (thread_id, seq) the text came from. */
+    seq: integer('seq').notNull(),
+    turnId: text('turn_id'),
+    itemId: text('item_id').notNull(),
+    /** 'user' | 'assistant'. */
+    role: text('role').notNull(),
+    /** 'item' (userMessage, agentMessage) | 'voice' (a voice_transcript event). */
+    origin: text('origin').notNull(),
+    text: text('text').notNull(),
+  },
+  (t) => [index('search_docs_by_thread').on(t.threadId, t.seq), index('search_docs_by_item').on(t.threadId, t.itemId)],
+);
+
+/**
+ * The integer key of each thread in the title index `thread_titles_fts` (trigram, case-sensitive, like
+ * thread/list's searchTerm). Kept by triggers on `threads`; `threads.id` is text, FTS5 rowids are integers.
+ */
+export const threadSearchKeys = sqliteTable('thread_search_keys', {
+  id: integer('id').primaryKey(),
+  threadId: text('thread_id').notNull().unique(),
+});
+
+export type SearchDocRow = typeof searchDocs.$inferSelect;
+
+/**
+ * Codex rollouts brought in by `codex-web import` or live sync, one row per thread: where the file is, how far
+ * it has been read (bytes of complete lines), and the parser's state at that point, so a rollout that grew
+ * brings only its new lines. Written in the same transaction as the records it accounts for.
+ */
+export const importedRollouts = sqliteTable('imported_rollouts', {
+  threadId: text('thread_id').primaryKey(),
+  path: text('path').notNull(),
+  offset: integer('offset').notNull(),
+  lines: integer('lines').notNull(),
+  malformed: integer('malformed').notNull(),
+  state: text('state', { mode: 'json' }).notNull(),
+  importedAt: integer('imported_at').notNull(),
+});
+
+export type ImportedRolloutRow = typeof importedRollouts.$inferSelect;

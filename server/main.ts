@@ -16,6 +16,7 @@ const USAGE = `codex-web — a browser-first home for Codex-style agents
 Usage:
   codex-web serve [--host 127.0.0.1] [--port 3000]       web app + /api/trpc + /rpc on one port
   codex-web app-server [--listen stdio://|ws://IP:PORT]  the app-server v2 protocol alone (default stdio)
+  codex-web import [--from DIR]                         import Codex sessions (default ~/.codex); again: only what is new
 
 Global flags:
   --home DIR            state and config folder (else $CODEX_HOME, else ~/.codex-web)
@@ -24,6 +25,8 @@ Global flags:
 serve flags:
   --rotate-token        replace the access token (<home>/codex-web-access-token); signs every browser out
   --no-auth             no access token (only with a loopback --host)
+serve and app-server:
+  --codex-home DIR      watch this Codex home and sync its sessions live (repeatable; config: codex_homes)
 app-server flags:
   --ws-auth capability-token --ws-token-file PATH   require "Authorization: Bearer <token>" (needed off loopback)
 `;
@@ -89,6 +92,8 @@ export async function main(argv: string[]): Promise<void> {
       dev: { type: 'boolean' },
       'no-auth': { type: 'boolean' },
       'rotate-token': { type: 'boolean' },
+      from: { type: 'string' },
+      'codex-home': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -96,12 +101,19 @@ export async function main(argv: string[]): Promise<void> {
   if (values.help) return void process.stdout.write(USAGE);
   if (values.version) return void process.stdout.write(`codex-web ${packageVersion()}\n`);
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'app-server'].includes(command)) throw new UsageError(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
+  if (positionals.length > 1 || !['serve', 'app-server', 'import'].includes(command)) throw new UsageError(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
 
   const home = path.resolve(values.home ?? process.env.CODEX_HOME ?? path.join(os.homedir(), '.codex-web'));
   mkdirSync(home, { recursive: true, mode: 0o700 });
+  if (command === 'import') {
+    const { runImport } = await import('./services/import/cli');
+    process.exitCode = runImport({ home, from: path.resolve(values.from ?? path.join(os.homedir(), '.codex')) });
+    return;
+  }
   const config = loadConfig({ home, overrides: values.config ?? [], strict: values['strict-config'] ?? false });
   for (const w of config.warnings) log.warn(w);
+  const expand = (p: string) => path.resolve(p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p);
+  const codexHomes = [...new Set([...(values['codex-home'] ?? []), ...(config.raw.codex_homes ?? [])].map(expand))].filter((h) => h !== home);
   assertHomeIsHideable(home, config, process.cwd());
   assertNoWritableSymlinkInHome(home, config, process.cwd());
 
@@ -114,7 +126,7 @@ export async function main(argv: string[]): Promise<void> {
       token = readFileSync(values['ws-token-file'], 'utf8').trim();
       if (token.length < 16) throw new UsageError('the token in --ws-token-file must be at least 16 characters');
     }
-    const services = new Services({ home, config, secrets: token ? [token] : [], tokenlessListener: target.kind !== 'stdio' && token === null });
+    const services = new Services({ home, config, secrets: token ? [token] : [], tokenlessListener: target.kind !== 'stdio' && token === null, codexHomes });
     if (target.kind !== 'stdio' && token === null) log.warn(NETWORK_OFF_WARNING);
     if (target.kind === 'stdio') {
       const { serveStdio } = await import('./rpc/stdio');
@@ -145,7 +157,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (noAuth && values['rotate-token']) throw new UsageError('--rotate-token and --no-auth do not go together');
   const access = noAuth ? null : loadAccessToken(home, values['rotate-token'] ?? false);
-  const services = new Services({ home, config, secrets: access ? [access.token] : [], tokenlessListener: access === null });
+  const services = new Services({ home, config, secrets: access ? [access.token] : [], tokenlessListener: access === null, codexHomes });
   if (access === null) log.warn(NETWORK_OFF_WARNING);
   let ready = false;
   const [{ default: next }, { createAppServer }] = await Promise.all([import('next'), import('./http')]);

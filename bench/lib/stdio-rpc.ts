@@ -106,8 +106,9 @@ export class StdioRpc {
   }
 
   /** initialize + initialized; `ms` is measured from spawn, i.e. startup to `initialize` answered. */
-  async handshake(timeoutMs: number): Promise<number> {
-    const { ms } = await this.request('initialize', { clientInfo: { name: 'bench', version: '0.1.0' } }, timeoutMs, this.spawnedAt);
+  async handshake(timeoutMs: number, capabilities?: Record<string, unknown>): Promise<number> {
+    const params = { clientInfo: { name: 'bench', version: '0.1.0' }, ...(capabilities ? { capabilities } : {}) };
+    const { ms } = await this.request('initialize', params, timeoutMs, this.spawnedAt);
     this.notify('initialized');
     return ms;
   }

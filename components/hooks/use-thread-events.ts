@@ -6,6 +6,13 @@ import type { ThreadStreamEvent } from '@/server/trpc/router';
 import { ThreadStore } from '../state/thread-store';
 import { useTRPC } from '../trpc';
 import { notifyIfHidden } from './use-attention';
+import { displayCommand } from '../items/display-command';
+
+/** What a notification says about an approval: the command's script, or that a change waits. */
+function approvalSummary(params: unknown): string {
+  const p = params as { command?: unknown; commandActions?: unknown } | undefined;
+  return p?.command === undefined ? 'A change waits for your approval.' : displayCommand(p.command, p.commandActions);
+}
 
 /**
  * A thread as the live channel shows it, in a ThreadStore: the snapshot, then each event applied in
@@ -24,7 +31,7 @@ export function useThreadEvents(threadId: string) {
           // Serialization loosens optional fields in the inferred type; the wire objects are the protocol's.
           const data = raw as ThreadStreamEvent;
           store.apply(data, id);
-          if (data.type === 'serverRequest') notifyIfHidden('Approval needed', String((data.params as { command?: string })?.command ?? 'A change waits for your approval.'), `approval-${threadId}`);
+          if (data.type === 'serverRequest') notifyIfHidden('Approval needed', approvalSummary(data.params), `approval-${threadId}`);
           else if (data.type === 'event' && (data.notification.method === 'turn/started' || data.notification.method === 'turn/completed')) {
             // A turn changes the thread's preview and updated time: the sidebar's order and titles.
             void queryClient.invalidateQueries({ queryKey: trpc.thread.list.pathKey() });

@@ -2,11 +2,13 @@
 import { useEffect, useRef } from 'react';
 import { ApprovalCard } from '../approval-card';
 import type { PendingRequest } from '../state/thread-store';
+import { displayCommand } from './display-command';
 import { formatDuration, STATUS_LABEL } from './format';
 
 export interface CommandItem {
   id: string;
   command?: unknown;
+  commandActions?: unknown;
   cwd?: unknown;
   status?: unknown;
   aggregatedOutput?: unknown;
@@ -35,7 +37,7 @@ export function CommandExecution({ item, approval }: { item: CommandItem; approv
       <div className="command-head">
         <code className="command-line">
           <span aria-hidden="true">$ </span>
-          {String(item.command ?? '')}
+          {displayCommand(item.command, item.commandActions)}
         </code>
         <span className={`chip chip-${waiting ? 'waiting' : status}`}>{waiting ? 'Needs approval' : (STATUS_LABEL[status] ?? status)}</span>
       </div>

@@ -9,7 +9,7 @@ export interface PlanState {
   plan: { step: string; status: string }[];
 }
 /** A turn as the view shows it: lifecycle fields, its item ids in order, and per-turn extras. */
-export interface TurnState extends Omit<Turn, 'items'> {
+export interface TurnState extends Omit<Turn, 'items' | 'itemsView'> {
   itemIds: readonly string[];
   plan: PlanState | null;
   diff: string | null;
@@ -139,7 +139,8 @@ export class ThreadStore {
   }
 
   private putTurn(t: Turn, prev: TurnState | undefined): void {
-    const { items, ...rest } = t;
+    // itemsView says how much of `items` one payload carried: not part of the turn's state.
+    const { items, itemsView: _view, ...rest } = t;
     for (const item of items) this.items.set(item.id, item);
     this.turns.set(t.id, {
       ...rest,
@@ -280,8 +281,8 @@ export class ThreadStore {
   }
 }
 
-function withoutItems(t: Turn): Omit<Turn, 'items'> {
-  const { items: _items, ...rest } = t;
+function withoutItems(t: Turn): Omit<Turn, 'items' | 'itemsView'> {
+  const { items: _items, itemsView: _view, ...rest } = t;
   return rest;
 }
 

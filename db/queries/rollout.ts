@@ -22,3 +22,16 @@ export function readEventsOfTypes({ db, threadId, types }: { db: Db; threadId: s
     .orderBy(asc(rolloutRecords.seq))
     .all();
 }
+
+/**
+ * What a read receipt is computed from (docs/protocol.md#read-receipts): the thread's turn completions and read marks,
+ * in order. A range of the (thread_id, seq) primary key; no payload of any other record is read.
+ */
+export function readReceiptRecords({ db, threadId }: { db: Db; threadId: string }): Pick<RolloutRow, 'type' | 'turnId' | 'payload'>[] {
+  return db
+    .select({ type: rolloutRecords.type, turnId: rolloutRecords.turnId, payload: rolloutRecords.payload })
+    .from(rolloutRecords)
+    .where(and(eq(rolloutRecords.threadId, threadId), eq(rolloutRecords.kind, 'event'), inArray(rolloutRecords.type, ['turn_completed', 'read_mark'])))
+    .orderBy(asc(rolloutRecords.seq))
+    .all();
+}

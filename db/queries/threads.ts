@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client';
 import { threads, type NewThreadRow, type ThreadRow } from '../schema';
+import { explainSearchTitles, searchTitles, type ExplainedSearch } from './search';
 
 export type SortKey = 'created_at' | 'updated_at';
 export interface ListCursor {
@@ -12,12 +13,14 @@ export interface ListCursor {
 export interface ListThreadsParams {
   archived: boolean;
   sortKey: SortKey;
+  /** desc (default): newest first. */
+  direction?: 'asc' | 'desc';
   limit: number;
   cursor?: ListCursor | null;
   cwd?: string | null;
   modelProviders?: string[] | null;
   sourceKinds?: string[] | null;
-  /** Literal, case-sensitive substring of the title (name, else preview). */
+  /** Literal, case-sensitive substring of the title (name, else preview); served by db/queries/search.ts. */
   searchTerm?: string | null;
 }
 
@@ -53,13 +56,16 @@ export function touchThread({ db, id, updatedAt, preview }: { db: Db; id: string
 
 function listWhere(p: ListThreadsParams): SQL | undefined {
   const sortCol = p.sortKey === 'created_at' ? threads.createdAt : threads.updatedAt;
-  const conds: (SQL | undefined)[] = [eq(threads.archived, p.archived)];
+  // A thread with neither a user message nor a name is not listed, like the reference's (docs/protocol.md#threads):
+  // its title is empty. The title is in the listing indexes, so this costs no row lookup.
+  const conds: (SQL | undefined)[] = [eq(threads.archived, p.archived), sql`${threads.title} <> ''`];
   if (p.cwd) conds.push(eq(threads.cwd, p.cwd));
   if (p.modelProviders && p.modelProviders.length > 0) conds.push(inArray(threads.modelProvider, p.modelProviders));
   if (p.sourceKinds && p.sourceKinds.length > 0) conds.push(inArray(threads.source, p.sourceKinds));
-  // instr() is a literal, case-sensitive substring test: no LIKE wildcards to escape, no injection.
-  if (p.searchTerm) conds.push(sql`instr(${threads.title}, ${p.searchTerm}) > 0`);
-  if (p.cursor) {
+  if (p.cursor && p.direction === 'asc') {
+    conds.push(gte(sortCol, p.cursor.k));
+    conds.push(or(gt(sortCol, p.cursor.k), gt(threads.id, p.cursor.id)));
+  } else if (p.cursor) {
     // `<=` bounds the index range; the OR then drops the rows at or before the cursor inside a tie.
     conds.push(lte(sortCol, p.cursor.k));
     conds.push(or(lt(sortCol, p.cursor.k), lt(threads.id, p.cursor.id)));
@@ -67,26 +73,39 @@ function listWhere(p: ListThreadsParams): SQL | undefined {
   return and(...conds);
 }
 
-/** One page, newest first, ties ordered by id descending. Returns up to limit + 1 rows to reveal a next page. */
+function listOrder(p: ListThreadsParams): SQL[] {
+  const sortCol = p.sortKey === 'created_at' ? threads.createdAt : threads.updatedAt;
+  return p.direction === 'asc' ? [asc(sortCol), asc(threads.id)] : [desc(sortCol), desc(threads.id)];
+}
+
+/** One page, newest first (or oldest first), ties ordered by id the same way. Returns up to limit + 1 rows to reveal a next page. */
 export function listThreads({ db, params }: { db: Db; params: ListThreadsParams }): ThreadRow[] {
-  const sortCol = params.sortKey === 'created_at' ? threads.createdAt : threads.updatedAt;
+  if (params.searchTerm) return searchTitles({ db, params: titleSearchParams(params, params.searchTerm) });
   return db
     .select()
     .from(threads)
     .where(listWhere(params))
-    .orderBy(desc(sortCol), desc(threads.id))
+    .orderBy(...listOrder(params))
     .limit(params.limit + 1)
     .all();
 }
 
-/** The query plan of listThreads, for tests that prove search never reads rollout records. */
+function titleSearchParams(p: ListThreadsParams, term: string) {
+  return { ...p, term, sort: p.sortKey, direction: p.direction ?? 'desc', cursor: p.cursor ? { ...p.cursor, inc: false } : null };
+}
+
+/** The plan a title search (a listing with a searchTerm) takes, for tests that prove it uses an index. */
+export function explainTitleSearch({ db, params }: { db: Db; params: ListThreadsParams & { searchTerm: string } }): ExplainedSearch {
+  return explainSearchTitles({ db, params: titleSearchParams(params, params.searchTerm) });
+}
+
+/** The query plan of listThreads without a search term, for tests that prove listing reads one index. */
 export function explainListThreads({ db, params }: { db: Db; params: ListThreadsParams }): string[] {
-  const sortCol = params.sortKey === 'created_at' ? threads.createdAt : threads.updatedAt;
   const query = db
     .select()
     .from(threads)
     .where(listWhere(params))
-    .orderBy(desc(sortCol), desc(threads.id))
+    .orderBy(...listOrder(params))
     .limit(params.limit + 1)
     .toSQL();
   const rows = db.$client.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.params as unknown[])) as { detail: string }[];

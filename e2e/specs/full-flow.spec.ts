@@ -57,7 +57,7 @@ test('create a thread, watch the answer stream, approve a command, find it by se
   const rows = page.getByRole('list', { name: 'Thread list' }).getByRole('listitem');
   await expect(rows.first()).toBeVisible();
   await page.keyboard.press('Control+K');
-  await expect(page.getByLabel('Search threads by title')).toBeFocused();
+  await expect(page.getByLabel('Search threads')).toBeFocused();
   await page.keyboard.type('workspace is for');
   await expect(rows).toHaveCount(1);
   await expect(rows.locator('mark')).toHaveText('workspace is for');

@@ -29,18 +29,18 @@ test('create, rename and find threads by title through the server search', async
 
   // Search: only the matching thread remains, answered by a server request carrying the term.
   const searched = page.waitForRequest((r) => r.url().includes('thread.list') && decodeURIComponent(r.url()).includes('"searchTerm":"Needle"'));
-  await page.getByLabel('Search threads by title').fill('Needle');
+  await page.getByLabel('Search threads').fill('Needle');
   await searched;
   await expect(list.getByRole('listitem')).toHaveCount(1);
   await expect(list.getByText('Needle in the parser')).toBeVisible();
   await expect(list.locator('mark')).toHaveText('Needle');
 
   // Case-sensitive like the reference: "needle" matches nothing.
-  await page.getByLabel('Search threads by title').fill('needle');
+  await page.getByLabel('Search threads').fill('needle');
   await expect(page.getByText('No thread title contains “needle”.')).toBeVisible();
 
   // The buried thread was never loaded by the page; the server finds it.
-  await page.getByLabel('Search threads by title').fill('Zebra');
+  await page.getByLabel('Search threads').fill('Zebra');
   await expect(list.getByRole('listitem')).toHaveCount(1);
   await expect(list.getByText('Zebra migration plan')).toBeVisible();
 
@@ -54,7 +54,7 @@ test('create, rename and find threads by title through the server search', async
   await page.getByRole('tab', { name: 'Active' }).click();
   await expect(list.getByText('Zebra migration plan')).toBeVisible();
 
-  await page.getByLabel('Search threads by title').fill('');
+  await page.getByLabel('Search threads').fill('');
   await expect(list.getByRole('listitem')).toHaveCount(50);
   await expect(list.getByText('Zebra migration plan')).toHaveCount(0);
   await page.screenshot({ path: 'e2e/artifacts/sidebar.png' });

@@ -83,6 +83,8 @@ export const configFileSchema = z.object({
     })
     .optional(),
   suppress_unstable_features_warning: z.boolean().optional(),
+  /** Ours: Codex homes whose sessions are imported and kept in sync live (docs/architecture.md#importing-codex-history). */
+  codex_homes: z.array(z.string()).optional(),
   /** Ours: how long a thread with no subscriber and no running turn stays loaded. */
   thread_unload_grace_s: z.number().min(0).optional(),
   /** Ours: the web app's page headers. */

@@ -16,3 +16,6 @@ export interface InitializeResponse {
   platformFamily: string;
   platformOs: string;
 }
+
+/** The Codex app-server protocol release this server implements (docs/protocol.md#methods). */
+export const APP_SERVER_PROTOCOL_VERSION = '0.169.0';

@@ -1,14 +1,13 @@
 // Paged reads of a thread's history and its read receipt (docs/protocol.md#methods).
 import { z } from 'zod';
 import { opt } from './common';
-import type { ThreadItem, Turn } from './turn';
+import { turnItemsView, type ThreadItem, type Turn, type TurnItemsView } from './turn';
 
 const uint = z.number().int().min(0);
 const sortDirection = z.enum(['asc', 'desc']);
 export type SortDirection = z.infer<typeof sortDirection>;
 
-export const turnItemsView = z.enum(['notLoaded', 'summary', 'full']);
-export type TurnItemsView = z.infer<typeof turnItemsView>;
+export { turnItemsView, type TurnItemsView };
 
 export const threadTurnsListParams = z.object({
   threadId: z.string(),

@@ -137,6 +137,8 @@ export const threadListParams = z.object({
   cursor: opt(z.string()),
   limit: opt(z.number().int().min(1)),
   sortKey: opt(threadSortKey),
+  /** Newest first (`desc`, the default) or oldest first. */
+  sortDirection: opt(z.enum(['asc', 'desc'])),
   /** We keep no sections: every thread is unsectioned, so `null` filters nothing and an id matches nothing. */
   sectionId: z.string().nullable().optional(),
   archived: opt(z.boolean()),
@@ -174,5 +176,12 @@ export const threadSessionResponse = z.object({
 });
 export type ThreadSessionResponse = z.infer<typeof threadSessionResponse>;
 
-export const threadListResponse = z.object({ data: z.array(thread), nextCursor: z.string().nullable() });
+export const threadListResponse = z.object({
+  data: z.array(thread),
+  nextCursor: z.string().nullable(),
+  /** A cursor at the page's first row, for listing the other way from there (null for an empty page). */
+  backwardsCursor: z.string().nullable(),
+  /** Read receipts of the page's threads, by id (docs/protocol.md#read-receipts); absent over tRPC. */
+  readStates: z.record(z.string(), z.object({ firstUnread: z.unknown(), revision: z.string() })).nullable().optional(),
+});
 export type ThreadListResponse = z.infer<typeof threadListResponse>;

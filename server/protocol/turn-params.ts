@@ -22,7 +22,8 @@ export const turnStartParams = z.object({
   model: opt(z.string()),
   effort: opt(reasoningEffort),
   summary: opt(z.enum(['auto', 'concise', 'detailed', 'none'])),
-  outputSchema: opt(z.unknown()),
+  /** A JSON Schema object the turn's final answer must follow (sent upstream as `text.format`). */
+  outputSchema: opt(z.record(z.string(), z.unknown())),
 });
 export type TurnStartParams = z.infer<typeof turnStartParams>;
 

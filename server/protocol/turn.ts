@@ -75,6 +75,10 @@ export const agentMessageItem = z.object({ type: z.literal('agentMessage'), id: 
 export const reasoningItem = z.object({ type: z.literal('reasoning'), id: z.string(), summary: z.array(z.string()), content: z.array(z.string()) });
 export const planItem = z.object({ type: z.literal('plan'), id: z.string(), text: z.string() });
 export const contextCompactionItem = z.object({ type: z.literal('contextCompaction'), id: z.string() });
+/** A review turn's first item; `review` is what is reviewed, as a person reads it. */
+export const enteredReviewModeItem = z.object({ type: z.literal('enteredReviewMode'), id: z.string(), review: z.string() });
+/** A review turn's result; `review` is the findings as text. */
+export const exitedReviewModeItem = z.object({ type: z.literal('exitedReviewMode'), id: z.string(), review: z.string() });
 export const commandExecutionItem = z.object({
   type: z.literal('commandExecution'),
   id: z.string(),
@@ -82,6 +86,8 @@ export const commandExecutionItem = z.object({
   cwd: z.string(),
   /** We run no command on a PTY of its own that a client could address. */
   processId: z.null(),
+  /** Who started it: the model (`agent`) or the user (`userShell`). Older records lack it (the schema's default is `agent`). */
+  source: z.enum(['agent', 'userShell']).optional(),
   commandActions: z.array(commandAction),
   status: itemStatus,
   aggregatedOutput: z.string().nullable(),
@@ -114,15 +120,25 @@ export const threadItem = z.discriminatedUnion('type', [
   reasoningItem,
   planItem,
   contextCompactionItem,
+  enteredReviewModeItem,
+  exitedReviewModeItem,
   commandExecutionItem,
   fileChangeItem,
   dynamicToolCallItem,
 ]);
 export type ThreadItem = z.infer<typeof threadItem>;
 
+/** How much of `turn.items` a payload carries. */
+export const turnItemsView = z.enum(['notLoaded', 'summary', 'full']);
+export type TurnItemsView = z.infer<typeof turnItemsView>;
+
 export const turn = z.object({
   id: z.string(),
+  /** The first turn of the chain of work that led to this one: the turn itself (we start no turn on another's behalf); absent in older records. */
+  rootTurnId: z.string().nullable().optional(),
   items: z.array(threadItem),
+  /** `notLoaded` where `items` is left empty on purpose (turn/start, turn/started), `full` where it holds every item. */
+  itemsView: turnItemsView.optional(),
   status: turnStatus,
   error: turnError.nullable(),
   /** Unix seconds. */

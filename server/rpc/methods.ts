@@ -22,7 +22,9 @@ import {
   realtimeThreadParams,
 } from '../protocol/realtime';
 import { threadItemsListParams, threadPageParams, threadReadStateUpdateParams, threadTurnsListParams } from '../protocol/thread-history';
+import { reviewStartParams, threadCompactStartParams, threadShellCommandParams } from '../protocol/review';
 import { turnInterruptParams, turnStartParams, turnSteerParams } from '../protocol/turn-params';
+import { threadSearchOccurrencesParams, threadSearchParams } from '../protocol/search';
 import { readConfig } from '../services/config-read';
 import { method, methodTable, type MethodTable } from './method-table';
 
@@ -61,7 +63,20 @@ export const methods: MethodTable = methodTable({
     params: threadReadParams,
     handler: (p, ctx) => ctx.services.threads.read(p.threadId, p.includeTurns ?? false),
   }),
-  'thread/list': method({ params: threadListParams, handler: (p, ctx) => ctx.services.threads.list(p) }),
+  'thread/list': method({
+    params: threadListParams,
+    handler: (p, ctx) => {
+      const page = ctx.services.threads.list(p);
+      return { ...page, readStates: ctx.services.history.readStates(page.data.map((t) => t.id)) };
+    },
+  }),
+  // Experimental in the reference 0.169, as here.
+  'thread/search': method({ params: threadSearchParams, experimental: true, handler: (p, ctx) => ctx.services.search.search(p) }),
+  'thread/searchOccurrences': method({
+    params: threadSearchOccurrencesParams,
+    experimental: true,
+    handler: (p, ctx) => ctx.services.search.occurrences(p),
+  }),
   'thread/loaded/list': method({ params: threadLoadedListParams, handler: (p, ctx) => ctx.services.threads.loadedList(p) }),
   'thread/archive': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.threads.archive(p.threadId) }),
   'thread/unarchive': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.threads.unarchive(p.threadId) }),
@@ -75,6 +90,9 @@ export const methods: MethodTable = methodTable({
     experimentalUse: (p) => approvalPolicyGate(p.approvalPolicy),
     handler: (p, ctx) => ctx.services.turns.start(p, ctx.subscriber),
   }),
+  'thread/compact/start': method({ params: threadCompactStartParams, handler: (p, ctx) => ctx.services.turns.compact(p.threadId, ctx.subscriber) }),
+  'thread/shellCommand': method({ params: threadShellCommandParams, handler: (p, ctx) => ctx.services.turns.shellCommand(p, ctx.subscriber) }),
+  'review/start': method({ params: reviewStartParams, handler: (p, ctx) => ctx.services.turns.review(p, ctx.subscriber) }),
   'turn/steer': method({ params: turnSteerParams, handler: (p, ctx) => ctx.services.turns.steer(p) }),
   'turn/interrupt': method({ params: turnInterruptParams, handler: (p, ctx) => ctx.services.turns.interrupt(p.threadId, p.turnId) }),
   'thread/memoryMode/set': method({
@@ -146,7 +164,7 @@ export const methods: MethodTable = methodTable({
   'thread/readState/update': method({
     params: threadReadStateUpdateParams,
     experimental: true,
-    handler: (p, ctx) => ctx.services.history.updateReadState(p),
+    handler: async (p, ctx) => ctx.services.history.updateReadState(p),
   }),
   'thread/goal/get': method({ params: threadIdParams, handler: (p, ctx) => ctx.services.history.goal(p.threadId) }),
   'thread/backgroundTerminals/list': method({

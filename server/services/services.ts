@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { APP_SERVER_PROTOCOL_VERSION } from '../protocol/initialize';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DB_FILE_NAME, openDb, type Db } from '../../db/client';
@@ -20,6 +21,8 @@ import { FileSearchService } from './file-search';
 import { RealtimeService } from './realtime/service';
 import { ThreadService } from './threads/api';
 import { ThreadHistory } from './threads/history';
+import { ThreadSearchService } from './threads/search';
+import { LiveSync } from './import/live-sync';
 import { ApprovalBroker } from './turns/approvals';
 import { TurnRunner } from './turns/turn-runner';
 
@@ -31,6 +34,8 @@ export interface ServicesOptions {
   secrets?: readonly string[];
   /** The server listens on a port without a token: sandboxed commands get no network (see SandboxHardening). */
   tokenlessListener?: boolean;
+  /** Codex homes to import and keep in sync live (absolute paths). */
+  codexHomes?: readonly string[];
 }
 
 /** Our file in the (hidden) home that holds the compiled seccomp program bwrap loads. */
@@ -49,6 +54,8 @@ export class Services {
   readonly realtime: RealtimeService;
   readonly commandExec: CommandExecService;
   readonly history: ThreadHistory;
+  readonly search: ThreadSearchService;
+  readonly liveSync: LiveSync | null;
   readonly catalog: CatalogService;
   readonly fileSearch: FileSearchService;
   readonly version = packageVersion();
@@ -69,6 +76,7 @@ export class Services {
     });
     this.account = new AccountService(options.home, this.hub, options.config);
     this.history = new ThreadHistory(this.threads, this.hub, this.db);
+    this.search = new ThreadSearchService(this.threads, this.db);
     this.catalog = new CatalogService({
       config: options.config,
       defaultCwd: options.cwd ?? process.cwd(),
@@ -76,7 +84,8 @@ export class Services {
       threadCwd: (threadId) => this.threads.read(threadId, false).thread.cwd,
     });
     this.hardening = {
-      hiddenPaths: hiddenStatePaths(options.home),
+      // Watched Codex homes hold the CLI's credentials and sessions: hidden from commands like ~/.codex.
+      hiddenPaths: [...new Set([...hiddenStatePaths(options.home), ...(options.codexHomes ?? []).filter((h) => existsSync(h)).map((h) => realpathSync(h))])],
       seccompFile: writeSeccompProgram(path.join(options.home, SECCOMP_FILE_NAME)),
       envPolicy: options.config.raw.shell_environment_policy ?? {},
       secrets: () => this.secrets(),
@@ -97,6 +106,9 @@ export class Services {
       config: options.config,
       userAgent: `codex-web/${this.version}`,
     });
+    this.liveSync = options.codexHomes && options.codexHomes.length > 0 ? new LiveSync({ db: this.db, homes: [...options.codexHomes], threads: this.threads, hub: this.hub }) : null;
+    this.threads.isExternallyWritten = (id) => this.liveSync?.isBeingWritten(id) ?? false;
+    this.liveSync?.start();
     this.commandExec = new CommandExecService({
       defaultCwd: options.cwd ?? process.cwd(),
       defaultPolicy: () => this.threads.sandboxPolicy(options.config.sandboxMode),
@@ -126,7 +138,9 @@ export class Services {
 
   initializeResponse(): InitializeResponse {
     return {
-      userAgent: `codex-web/${this.version} (${os.type()} ${os.release()}; ${os.arch()})`,
+      // `<name>/<version>`: clients read the protocol version from here (the Codex TUI warns about a server older
+      // than itself), so it is the app-server protocol release we implement; our own version follows in the comment.
+      userAgent: `codex-web/${APP_SERVER_PROTOCOL_VERSION} (codex-web ${this.version}; ${os.type()} ${os.release()}; ${os.arch()})`,
       codexHome: this.options.home,
       platformFamily: process.platform === 'win32' ? 'windows' : 'unix',
       platformOs: process.platform === 'darwin' ? 'macos' : process.platform === 'win32' ? 'windows' : process.platform,
@@ -134,6 +148,7 @@ export class Services {
   }
 
   close(): void {
+    this.liveSync?.stop();
     this.realtime.stopAll();
     this.turns.stopAll();
     this.commandExec.stopAll();

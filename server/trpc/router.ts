@@ -2,6 +2,7 @@ import { tracked } from '@trpc/server';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ServerNotification } from '../protocol/notifications';
+import { threadSearchOccurrencesParams, threadSearchParams } from '../protocol/search';
 import { MAX_LIST_LIMIT, threadListParams } from '../protocol/thread';
 import type { Subscriber } from '../services/event-hub';
 import { snapshotOf } from '../services/threads/event-log';
@@ -19,6 +20,15 @@ const threadRouter = router({
   list: procedure
     .input(threadListParams.pick({ cursor: true, limit: true, archived: true, searchTerm: true, sortKey: true }))
     .query(({ ctx, input }) => ctx.services.threads.list({ ...input, limit: Math.min(input.limit ?? 50, MAX_LIST_LIMIT) })),
+  /** Full-text search over messages and answers (thread/search); the sidebar's "In messages". */
+  search: procedure
+    .input(threadSearchParams.pick({ searchTerm: true, cursor: true, limit: true, archived: true }))
+    .query(({ ctx, input }) => ctx.services.search.search(input)),
+  searchOccurrences: procedure.input(threadSearchOccurrencesParams).query(({ ctx, input }) => ctx.services.search.occurrences(input)),
+  /** Whether the Codex CLI is writing the thread now (live sync): then it is read-only here. */
+  syncState: procedure
+    .input(z.object({ threadId: z.string() }))
+    .query(({ ctx, input }) => ({ writtenByCodexCli: ctx.services.threads.isExternallyWritten(input.threadId) })),
   read: procedure
     .input(z.object({ threadId: z.string() }))
     .query(({ ctx, input }) => ctx.services.threads.read(input.threadId, true)),

@@ -48,7 +48,11 @@ test('thread lifecycle survives a restart unchanged', async (t) => {
   assert.deepEqual(await c.request('thread/name/set', { threadId: b, name: 'Beta notes' }), {});
   await c.readUntilNotification('thread/name/updated', (p) => p.threadId === b);
 
-  // list: every new thread, even without a message; search by title.
+  // list: a thread with neither a message nor a name is not listed (as the reference); named ones are.
+  assert.deepEqual(new Set(ids(await c.request<ThreadListResult>('thread/list', {}))), new Set([a, b]));
+  await c.request('thread/name/set', { threadId: cc, name: 'Third thread' });
+  await c.readUntilNotification('thread/name/updated', (p) => p.threadId === cc);
+  // search by title.
   const all = await c.request<ThreadListResult>('thread/list', {});
   assert.deepEqual(new Set(ids(all)), new Set([a, b, cc]));
   assert.equal(all.nextCursor, null);
@@ -110,7 +114,7 @@ test('thread lifecycle survives a restart unchanged', async (t) => {
   await restarted.initialize();
   const after = await snapshot(restarted, [a, b, cc]);
   assert.deepEqual(after, before);
-  assert.deepEqual(after.reads.map((x) => [x.name, x.turns]), [['Alpha project', []], ['Beta notes', []], [null, []]]);
+  assert.deepEqual(after.reads.map((x) => [x.name, x.turns]), [['Alpha project', []], ['Beta notes', []], ['Third thread', []]]);
   const statuses = await restarted.request<ThreadListResult>('thread/list', {});
   assert.ok(statuses.data.every((x) => x.status.type === 'notLoaded'), 'nothing is loaded after a restart');
 });

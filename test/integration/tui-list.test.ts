@@ -46,11 +46,16 @@ async function setup(t: TestContext) {
   return { c, mock, work };
 }
 
-/** Three threads created in order a, b, c; then a is renamed, so it is the most recently active. */
+/**
+ * Three threads created in order a, b, c (each named at once, since a thread with neither a message nor a name is
+ * not listed); then a is renamed, so it is the most recently active.
+ */
 async function threeThreads(c: StdioClient, work: string) {
   const ids: string[] = [];
   for (let i = 0; i < 3; i++) {
-    ids.push((await c.request<ThreadSessionResult>('thread/start', { cwd: work })).thread.id);
+    const id = (await c.request<ThreadSessionResult>('thread/start', { cwd: work })).thread.id;
+    await c.request('thread/name/set', { threadId: id, name: `thread ${i}` });
+    ids.push(id);
     await sleep(5);
   }
   await c.request('thread/name/set', { threadId: ids[0], name: 'renamed' });
@@ -103,8 +108,9 @@ test('thread/list sortKey section_position: as the reference, it needs a section
   assert.deepEqual(await c.requestError('thread/list', { sortKey: 'section_position' }), needsFilter);
   assert.deepEqual(await c.requestError('thread/list', { sortKey: 'section_position', sectionId: null }), needsFilter);
   // No thread is in any section.
-  assert.deepEqual(await c.request('thread/list', { sortKey: 'section_position', sectionId: 'sec_1', limit: 1 }), { data: [], nextCursor: null });
-  assert.deepEqual(await c.request('thread/list', { sortKey: 'updated_at', sectionId: 'sec_1' }), { data: [], nextCursor: null });
+  const empty = { data: [], nextCursor: null, backwardsCursor: null, readStates: {} };
+  assert.deepEqual(await c.request('thread/list', { sortKey: 'section_position', sectionId: 'sec_1', limit: 1 }), empty);
+  assert.deepEqual(await c.request('thread/list', { sortKey: 'updated_at', sectionId: 'sec_1' }), empty);
   // `sectionId: null` (unsectioned threads) is every thread.
   assert.deepEqual((await c.request<Page>('thread/list', { sortKey: 'recency_at', sectionId: null })).data.map((x) => x.id), [th.a, th.c, th.b]);
 });
@@ -194,4 +200,31 @@ test("a namespace's deferred function is still routed; a deferred function outsi
   c.respond(call.id, { contentItems: [{ type: 'inputText', text: 'lazy answer' }], success: true });
   const requests = await mock.waitForRequests(2);
   assert.match(JSON.stringify(requests[1]!.body!.input), /lazy answer/);
+});
+
+test('thread/list sortDirection asc and backwardsCursor: the other way from a page, nothing skipped or repeated', async (t) => {
+  const { c, work } = await setup(t);
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const id = (await c.request<ThreadSessionResult>('thread/start', { cwd: work })).thread.id;
+    await c.request('thread/name/set', { threadId: id, name: `t${i}` });
+    ids.push(id);
+    await sleep(3);
+  }
+  type Listed = Page & { backwardsCursor: string | null };
+  const asc = await c.request<Listed>('thread/list', { sortKey: 'created_at', sortDirection: 'asc' });
+  assert.deepEqual(asc.data.map((x) => x.id), ids);
+  // The middle page newest first, then backwards from its first row: the newer ones, oldest first.
+  const page1 = await c.request<Listed>('thread/list', { sortKey: 'created_at', limit: 2 });
+  const page2 = await c.request<Listed>('thread/list', { sortKey: 'created_at', limit: 2, cursor: page1.nextCursor });
+  assert.deepEqual(page2.data.map((x) => x.id), [ids[2], ids[1]]);
+  const back = await c.request<Listed>('thread/list', { sortKey: 'created_at', sortDirection: 'asc', cursor: page2.backwardsCursor });
+  assert.deepEqual(back.data.map((x) => x.id), [ids[3], ids[4]]);
+  // Forward in asc from the start, in pages.
+  const a1 = await c.request<Listed>('thread/list', { sortKey: 'created_at', sortDirection: 'asc', limit: 3 });
+  const a2 = await c.request<Listed>('thread/list', { sortKey: 'created_at', sortDirection: 'asc', limit: 3, cursor: a1.nextCursor });
+  assert.deepEqual([...a1.data, ...a2.data].map((x) => x.id), ids);
+  assert.equal(a2.nextCursor, null);
+  assert.equal((await c.request<Listed>('thread/list', { archived: true })).backwardsCursor, null);
+  assert.equal((await c.requestError('thread/list', { sortDirection: 'sideways' })).code, -32602);
 });

@@ -242,7 +242,7 @@ test('thread/turns/list and thread/items/list page a thread’s stored turns in 
   assert.equal(full.data[0]!.itemsView, 'full');
   const bare = await c.request<Page<ListedTurn>>('thread/turns/list', { threadId, itemsView: 'notLoaded', limit: 3 });
   assert.ok(bare.data.every((x) => x.items.length === 0 && x.itemsView === 'notLoaded'));
-  assert.deepEqual(sorted(bare.data[0]!), ['completedAt', 'durationMs', 'error', 'id', 'items', 'itemsView', 'startedAt', 'status']);
+  assert.deepEqual(sorted(bare.data[0]!), ['completedAt', 'durationMs', 'error', 'id', 'items', 'itemsView', 'rootTurnId', 'startedAt', 'status']);
 
   // Items: oldest first across turns, followed page by page.
   const seen: ItemEntry[] = [];
@@ -280,6 +280,10 @@ test('thread/turns/list and thread/items/list page a thread’s stored turns in 
   assert.equal((await c.requestError('thread/turns/list', { threadId, sortDirection: 'sideways' })).code, -32602);
   assert.equal((await c.requestError('thread/items/list', { threadId, limit: 1.5 })).code, -32602);
 });
+
+function listedThread(page: unknown, id: string): number {
+  return (page as { data: { id: string; updatedAt: number }[] }).data.find((x) => x.id === id)!.updatedAt;
+}
 
 test('thread/readState/update: revisions guard read and unread, and every change is announced', async (t) => {
   const { home } = await mockHome(t);
@@ -325,6 +329,22 @@ test('thread/readState/update: revisions guard read and unread, and every change
     message: 'thread nope not found',
   });
   assert.equal((await c.requestError('thread/readState/update', { threadId, expectedRevision: 'x', operation: { type: 'bogus' } })).code, -32602);
+
+  // thread/list carries the page's receipts; ephemeral threads have none.
+  const listed = await c.request<{ readStates: Record<string, ReadState> | null }>('thread/list', {});
+  assert.deepEqual(listed.readStates, { [threadId]: (stale.data as { readState: ReadState }).readState });
+
+  // Receipts are durable: after a crash and restart the same receipt and revision.
+  const before = (stale.data as { readState: ReadState }).readState;
+  await c.server.kill('SIGKILL');
+  const restarted = await client(t, home);
+  const after = await restarted.requestError('thread/readState/update', { threadId, expectedRevision: 'stale', operation: { type: 'read' } });
+  assert.deepEqual((after.data as { readState: ReadState }).readState, before);
+  const marked = await restarted.request<{ readState: ReadState }>('thread/readState/update', { threadId, expectedRevision: before.revision, operation: { type: 'read' } });
+  assert.equal(marked.readState.firstUnread, null);
+  // Marking read does not make the thread more recent.
+  const order = await restarted.request<{ data: { id: string; updatedAt: number }[] }>('thread/list', {});
+  assert.equal(order.data[0]!.updatedAt, listedThread(listed, threadId));
 });
 
 test('fuzzyFileSearch finds a file by a fuzzy query, skipping .git and node_modules', async (t) => {

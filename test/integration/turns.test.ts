@@ -130,7 +130,7 @@ test('approvals: decline never runs the command; accept runs it; serverRequest/r
   await completed(c, turn1);
   assert.equal(existsSync(marker), false, 'a declined command must never run');
   const told = (await mock.waitForRequests(2))[1]!.body!.input as { type: string; output?: string }[];
-  assert.match(told.find((i) => i.type === 'function_call_output')!.output!, /declined/);
+  assert.equal(told.find((i) => i.type === 'function_call_output')!.output, 'exec command rejected by user');
 
   mock.enqueue(sse.shellCommand(`touch ${marker}`, 'call_accept'), sse.message('done'));
   const turn2 = await startTurn(c, threadId, 'now do it');

@@ -58,6 +58,8 @@ test('a completed turn: its final fields from turn_completed, its items in first
       durationMs: 5000,
       // item_completed replaces item_started in place: a1 keeps its slot before r1.
       items: [user('u1', 'hi'), agent('a1', 'hello there'), { type: 'reasoning', id: 'r1', summary: ['thought'], content: [] }],
+      // Rebuilt from every record: all of its items.
+      itemsView: 'full',
     },
   ]);
 });
@@ -189,5 +191,5 @@ test('rebuilding twice gives equal turns and never changes the records', () => {
   first[0]!.items.push(agent('extra', 'mutating the result'));
   assert.equal(JSON.stringify(records), before, 'the interrupted status and pushed items must not leak into the records');
   assert.equal(t1.status, 'inProgress');
-  assert.deepEqual(rebuildTurns(records), [{ ...t1, status: 'interrupted', items: [agent('a1', 'x')] }]);
+  assert.deepEqual(rebuildTurns(records), [{ ...t1, status: 'interrupted', items: [agent('a1', 'x')], itemsView: 'full' }]);
 });

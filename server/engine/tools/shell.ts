@@ -27,6 +27,12 @@ export const shellCommandArgs = z.object({
   command: z.string().min(1, 'command must be a non-empty shell command line'),
   workdir: z.string().nullish(),
   timeout_ms: z.number().positive().nullish(),
+  /** `require_escalated` asks to run outside the sandbox (with the user's approval, under `on-request`). */
+  sandbox_permissions: z.enum(['use_default', 'require_escalated']).nullish(),
+  /** Shown to the user as the approval's reason when escalating. */
+  justification: z.string().max(10_000).nullish(),
+  /** The reusable prefix the model proposes for "don't ask again"; only with `require_escalated`. */
+  prefix_rule: z.array(z.string()).max(64).nullish(),
 });
 export type ShellCommandArgs = z.infer<typeof shellCommandArgs>;
 
@@ -36,7 +42,9 @@ export const shellCommandToolSpec = {
   description:
     'Runs a shell command with `bash -c` and returns its exit code and combined stdout/stderr. ' +
     'The command runs inside the thread sandbox: depending on the policy the filesystem may be read-only ' +
-    'outside the workspace and the network unavailable. Always set `workdir` instead of using `cd`.',
+    'outside the workspace and the network unavailable. Always set `workdir` instead of using `cd`. ' +
+    'If a command needs to run outside the sandbox, set `sandbox_permissions` to `require_escalated` with a `justification`; ' +
+    'the user is asked first when the approval policy allows it.',
   strict: false,
   parameters: {
     type: 'object',
@@ -44,11 +52,28 @@ export const shellCommandToolSpec = {
       command: { type: 'string', description: 'The shell script to execute with `bash -c`.' },
       workdir: { type: 'string', description: 'The working directory to execute the command in; defaults to the turn cwd.' },
       timeout_ms: { type: 'number', description: 'The timeout for the command in milliseconds (default 10000).' },
+      // The approval parameters as codex's shell tools declare them.
+      sandbox_permissions: {
+        type: 'string',
+        description: 'Per-command sandbox override. Defaults to `use_default`; use `require_escalated` for unsandboxed execution.',
+        enum: ['use_default', 'require_escalated'],
+      },
+      justification: { type: 'string', description: 'User-facing approval question for `require_escalated`; omit otherwise.' },
+      prefix_rule: {
+        type: 'array',
+        description: 'Reusable approval prefix for `command`, only with `sandbox_permissions: "require_escalated"`; for example ["git", "pull"].',
+        items: { type: 'string' },
+      },
     },
     required: ['command'],
     additionalProperties: false,
   },
 } as const;
+
+/** What `shell_command` runs for a script; its shell-joined form is the item's `command` (docs/protocol.md#server-requests). */
+export function shellCommandArgv(script: string): string[] {
+  return ['bash', '-c', script];
+}
 
 /** Parses a function call's `arguments` JSON; the failure message is meant for the model. */
 export function parseShellCommandArgs(argumentsJson: string): ParsedArgs<ShellCommandArgs> {
@@ -140,7 +165,7 @@ export async function runShellCommand(args: ShellCommandArgs, ctx: ShellCommandC
     policy: ctx.policy,
     cwd,
     sandboxCwd: ctx.cwd,
-    argv: ['bash', '-c', args.command],
+    argv: shellCommandArgv(args.command),
     writableRoots: ctx.writableRoots,
     env,
     bwrapPath: ctx.bwrapPath,

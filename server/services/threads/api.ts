@@ -59,6 +59,8 @@ export type ThreadSettingsOverrides = Partial<Pick<ThreadStartParams, 'model' | 
 
 export class ThreadService {
   readonly registry: ThreadRegistry;
+  /** Whether the Codex CLI is writing this thread now (live sync): then it takes no turns here. */
+  isExternallyWritten: (threadId: string) => boolean = () => false;
 
   constructor(private readonly deps: ThreadServiceDeps) {
     this.registry = new ThreadRegistry({
@@ -177,6 +179,20 @@ export class ThreadService {
     return rolloutQueries.readEventsOfTypes({ db: this.deps.db, threadId: id, types });
   }
 
+  /**
+   * Appends one event record to a stored thread, loading it for the write if it is not loaded (then letting it
+   * unload again): e.g. a read mark.
+   */
+  async recordEvent(threadId: string, type: string, payload: unknown): Promise<void> {
+    const wasLoaded = this.registry.get(threadId) !== undefined;
+    const thread = this.registry.load(threadId);
+    try {
+      await thread.record([{ kind: 'event', type, turnId: null, payload }]);
+    } finally {
+      if (!wasLoaded) this.registry.release(thread);
+    }
+  }
+
   turnItems(threadId: string, turnId: string): ThreadItem[] {
     return this.turnsOf(threadId).find((t) => t.id === turnId)?.items ?? [];
   }
@@ -199,6 +215,9 @@ export class ThreadService {
 
   /** turn/start: the thread must exist; loading it subscribes the caller like thread/resume would. */
   attachForTurn(threadId: string, subscriber: Subscriber | null): ThreadHandle {
+    if (this.isExternallyWritten(threadId)) {
+      throw invalidRequest(`thread ${threadId} is being written by the Codex CLI; it is read-only here until it has been quiet for 10 s`);
+    }
     const thread = this.registry.load(threadId);
     if (subscriber) this.registry.subscribe(thread, subscriber);
     else thread.cancelUnload();
@@ -302,7 +321,7 @@ export class ThreadService {
     if (sortKey === 'section_position' && typeof params.sectionId !== 'string') throw invalidRequest('section-position sorting requires a section filter');
     const limit = Math.min(params.limit ?? DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
     const cursor = params.cursor ? decodeCursor(params.cursor, sortKey) : null;
-    if (typeof params.sectionId === 'string') return { data: [], nextCursor: null };
+    if (typeof params.sectionId === 'string') return { data: [], nextCursor: null, backwardsCursor: null };
     // `recency_at` is the reference's last activity: our updated_at.
     const column = sortKey === 'created_at' ? 'created_at' : 'updated_at';
     const rows = threadQueries.listThreads({
@@ -310,6 +329,7 @@ export class ThreadService {
       params: {
         archived: params.archived ?? false,
         sortKey: column,
+        direction: params.sortDirection ?? 'desc',
         limit,
         cursor,
         cwd: params.cwd ? path.resolve(this.deps.defaultCwd, params.cwd) : null,
@@ -320,8 +340,11 @@ export class ThreadService {
     });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const nextCursor = rows.length > limit && last ? encodeCursor(sortKey, column === 'created_at' ? last.createdAt : last.updatedAt, last.id) : null;
-    return { data: page.map((r) => this.wire(this.registry.get(r.id)?.row ?? r)), nextCursor };
+    const keyOf = (r: ThreadRow) => (column === 'created_at' ? r.createdAt : r.updatedAt);
+    const nextCursor = rows.length > limit && last ? encodeCursor(sortKey, keyOf(last), last.id) : null;
+    const first = page[0];
+    const backwardsCursor = first ? encodeCursor(sortKey, keyOf(first), first.id) : null;
+    return { data: page.map((r) => this.wire(this.registry.get(r.id)?.row ?? r)), nextCursor, backwardsCursor };
   }
 
   loadedList(params: { cursor?: string | null; limit?: number | null }): { data: string[]; nextCursor: string | null } {

@@ -8,6 +8,7 @@ import type { Db } from '../../../db/client';
 import * as rolloutQueries from '../../../db/queries/rollout';
 import type { RolloutRow, ThreadRow } from '../../../db/schema';
 import type { GroupCommitWriter } from '../../../db/writer';
+import type { GrantedPrefix } from '../../engine/tools/exec-policy';
 import type { ServerNotification } from '../../protocol/notifications';
 import type { ThreadStatus } from '../../protocol/thread';
 import type { ThreadItem, Turn } from '../../protocol/turn';
@@ -33,6 +34,22 @@ export interface RecordOptions {
   publish?: readonly ServerNotification[];
 }
 
+/**
+ * The model's view of the conversation, one record at a time: response items append; a `compacted` event
+ * (thread/compact/start) replaces everything before it with its replacement history (docs/protocol.md#compaction).
+ */
+function replay(items: unknown[], r: Pick<RolloutRow, 'kind' | 'type' | 'payload'>): unknown[] {
+  if (r.kind === 'response_item') {
+    items.push(r.payload);
+    return items;
+  }
+  if (r.type === 'compacted') {
+    const replacement = (r.payload as { replacementHistory?: unknown }).replacementHistory;
+    return Array.isArray(replacement) ? [...(replacement as unknown[])] : items;
+  }
+  return items;
+}
+
 export class ThreadHandle {
   private readonly subscribers = new Set<Subscriber>();
   private readonly ring = new ThreadEventLog();
@@ -44,6 +61,7 @@ export class ThreadHandle {
   private readonly memoryRollout: RolloutRow[] = [];
   private readonly liveItems = new Map<string, ThreadItem>();
   private readonly sessionApprovals = new Set<string>();
+  private readonly commandPrefixes = new Map<string, GrantedPrefix>();
   /** The model's view (response items, in order), loaded once and extended as records commit. */
   private responseItemCache: unknown[] | null = null;
 
@@ -89,8 +107,34 @@ export class ThreadHandle {
         rolloutQueries.appendRollout({ db: this.deps.db, records: rows });
       });
     }
-    if (this.responseItemCache) for (const r of rows) if (r.kind === 'response_item') this.responseItemCache.push(r.payload);
+    if (this.responseItemCache) for (const r of rows) this.responseItemCache = replay(this.responseItemCache, r);
     for (const n of opts.publish ?? []) this.emit(n);
+  }
+
+  /** The last record's sequence number (live sync appends after it). */
+  get recordSeq(): number {
+    return this.lastSeq;
+  }
+
+  /**
+   * Records another writer has committed for this thread (live sync of a Codex rollout,
+   * docs/architecture.md#importing-codex-history): the sequence moves past them and subscribers get their
+   * notifications, as if they had been recorded here.
+   */
+  adoptCommitted(rows: readonly RolloutRow[]): void {
+    for (const r of rows) {
+      this.lastSeq = Math.max(this.lastSeq, r.seq);
+      if (r.kind === 'response_item') {
+        this.responseItemCache?.push(r.payload);
+        continue;
+      }
+      const p = r.payload as { turn?: Turn; turnId?: string; item?: ThreadItem; completedAtMs?: number };
+      if (r.type === 'turn_started' && p.turn) this.emit({ method: 'turn/started', params: { threadId: this.id, turn: p.turn } });
+      else if (r.type === 'turn_completed' && p.turn) this.emit({ method: 'turn/completed', params: { threadId: this.id, turn: p.turn } });
+      else if (r.type === 'item_completed' && p.item && p.turnId) {
+        this.emit({ method: 'item/completed', params: { threadId: this.id, turnId: p.turnId, item: p.item, completedAtMs: p.completedAtMs ?? r.createdAt } });
+      }
+    }
   }
 
   /** Sends a thread-scoped notification to every subscriber through the event ring (nothing is written). */
@@ -124,9 +168,7 @@ export class ThreadHandle {
 
   /** What the next model request replays; read from the rollout once per load, not per request. */
   responseItems(): unknown[] {
-    this.responseItemCache ??= this.records()
-      .filter((r) => r.kind === 'response_item')
-      .map((r) => r.payload);
+    this.responseItemCache ??= this.records().reduce<unknown[]>(replay, []);
     return this.responseItemCache;
   }
 
@@ -167,6 +209,17 @@ export class ThreadHandle {
 
   approveForSession(command: string): void {
     if (this.sessionApprovals.size < MAX_SESSION_APPROVALS) this.sessionApprovals.add(command);
+  }
+
+  /** Command prefixes granted "don't ask again" on this loaded thread (`acceptWithExecpolicyAmendment`). */
+  allowedCommandPrefixes(): readonly GrantedPrefix[] {
+    return [...this.commandPrefixes.values()];
+  }
+
+  /** `escalated`: granted for a command that asked to leave the sandbox (only such a grant covers escalations). */
+  allowCommandPrefix(prefix: readonly string[], escalated: boolean): void {
+    const key = `${escalated ? 'escalated' : 'sandboxed'}\u0000${JSON.stringify(prefix)}`;
+    if (this.commandPrefixes.size < MAX_SESSION_APPROVALS || this.commandPrefixes.has(key)) this.commandPrefixes.set(key, { prefix: [...prefix], escalated });
   }
 
   // ---- the live stream -------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 // thread/turns/list, thread/items/list and thread/readState/update, read from the same rebuilt turns as
 // thread/read (loaded or not, nothing is loaded), plus the neutral thread/goal/get and
 // thread/backgroundTerminals/list.
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../../db/client';
 import * as rolloutQueries from '../../../db/queries/rollout';
@@ -27,14 +26,17 @@ import type { ThreadService } from './api';
 
 const DEFAULT_TURNS_PAGE = 50;
 const DEFAULT_ITEMS_PAGE = 100;
-/** Read receipts kept in memory; past it the least recently updated is forgotten (it reads as all unread). */
-const MAX_READ_STATES = 10_000;
 
 const turnsCursor = z.object({ k: z.literal('turns'), t: z.string().min(1), inc: z.boolean() });
 const itemsCursor = z.object({ k: z.literal('items'), t: z.string().min(1), i: z.string().min(1), inc: z.boolean() });
 
 function encode(value: z.infer<typeof turnsCursor> | z.infer<typeof itemsCursor>): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** The inclusive thread/turns/list cursor that starts a page at `turnId` (thread/searchOccurrences' turnCursor). */
+export function turnCursorAt(turnId: string): string {
+  return encode({ k: 'turns', t: turnId, inc: true });
 }
 
 function badCursor(cursor: unknown): RpcError {
@@ -73,13 +75,13 @@ function ordered<T>(rows: readonly T[], direction: SortDirection): T[] {
   return direction === 'asc' ? [...rows] : [...rows].reverse();
 }
 
-type ReadMark = { kind: 'read'; throughTurnId: string | null } | { kind: 'unread' };
+const readMark = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('read'), throughTurnId: z.string().nullable() }),
+  z.object({ kind: z.literal('unread') }),
+]);
+type ReadMark = z.infer<typeof readMark>;
 
 export class ThreadHistory {
-  /** Per-thread read marks, in memory only: a restart forgets them and every settled turn reads as unread. */
-  private readonly marks = new Map<string, { mark: ReadMark; version: number }>();
-  /** Changes with every process, so a revision issued before a restart never matches. */
-  private readonly epoch = randomBytes(4).toString('hex');
 
   constructor(
     private readonly threads: ThreadService,
@@ -167,33 +169,55 @@ export class ThreadHistory {
 
   /**
    * A thread's read receipt: the first settled turn after the last `read` (every settled turn is unread until
-   * one), `threadStart` after an `unread`. The revision changes with every update and every settled turn.
+   * one), `threadStart` after an `unread`. Marks are `read_mark` rollout events, so receipts survive a restart;
+   * the revision changes with every mark and every settled turn.
    */
   readState(threadId: string): ThreadReadState {
     const { thread } = this.threads.read(threadId, false);
     if (thread.ephemeral) throw invalidRequest(`thread read state unavailable: thread ${threadId} is ephemeral`);
-    const settled = this.threads.turnsOf(threadId).filter((t) => t.status !== 'inProgress');
-    const entry = this.marks.get(threadId);
-    const revision = `${this.epoch}-${entry?.version ?? 0}-${settled.length}`;
-    const mark = entry?.mark ?? { kind: 'read', throughTurnId: null };
-    if (mark.kind === 'unread') return { firstUnread: { type: 'threadStart' }, revision };
-    const after = mark.throughTurnId === null ? 0 : settled.findIndex((t) => t.id === mark.throughTurnId) + 1;
-    const first = settled[after];
-    return { firstUnread: first ? { type: 'turn', turnId: first.id } : null, revision };
+    return this.receipt(threadId).state;
   }
 
-  updateReadState(p: ThreadReadStateUpdateParams): { readState: ThreadReadState } {
+  /** Receipts of the threads on a thread/list page that have durable ones (ephemeral threads have none). */
+  readStates(threadIds: readonly string[]): Record<string, ThreadReadState> {
+    const out: Record<string, ThreadReadState> = {};
+    for (const id of threadIds) if (!this.threads.getLoaded(id)?.ephemeral) out[id] = this.receipt(id).state;
+    return out;
+  }
+
+  private receipt(threadId: string): { state: ThreadReadState; settled: string[] } {
+    const loaded = this.threads.getLoaded(threadId);
+    const records = loaded
+      ? loaded.records().filter((r) => r.kind === 'event' && (r.type === 'turn_completed' || r.type === 'read_mark'))
+      : rolloutQueries.readReceiptRecords({ db: this.db, threadId });
+    const settled: string[] = [];
+    let mark: ReadMark = { kind: 'read', throughTurnId: null };
+    let marks = 0;
+    for (const r of records) {
+      if (r.type === 'turn_completed' && r.turnId) settled.push(r.turnId);
+      else if (r.type === 'read_mark') {
+        const parsed = readMark.safeParse(r.payload);
+        if (parsed.success) {
+          mark = parsed.data;
+          marks++;
+        }
+      }
+    }
+    const revision = `${marks}-${settled.length}`;
+    if (mark.kind === 'unread') return { state: { firstUnread: { type: 'threadStart' }, revision }, settled };
+    const after = mark.throughTurnId === null ? 0 : settled.indexOf(mark.throughTurnId) + 1;
+    const first = settled[after];
+    return { state: { firstUnread: first ? { type: 'turn', turnId: first } : null, revision }, settled };
+  }
+
+  async updateReadState(p: ThreadReadStateUpdateParams): Promise<{ readState: ThreadReadState }> {
     const current = this.readState(p.threadId);
     if (p.expectedRevision !== current.revision) {
       throw new RpcError(ErrorCode.InvalidRequest, 'read state changed', { reason: 'readStateConflict', readState: current });
     }
-    const settled = this.threads.turnsOf(p.threadId).filter((t) => t.status !== 'inProgress');
-    const version = (this.marks.get(p.threadId)?.version ?? 0) + 1;
-    const mark: ReadMark = p.operation.type === 'unread' ? { kind: 'unread' } : { kind: 'read', throughTurnId: settled.at(-1)?.id ?? null };
-    // Re-inserted, so the map's order is least recently updated first.
-    this.marks.delete(p.threadId);
-    this.marks.set(p.threadId, { mark, version });
-    if (this.marks.size > MAX_READ_STATES) this.marks.delete(this.marks.keys().next().value!);
+    const { settled } = this.receipt(p.threadId);
+    const mark: ReadMark = p.operation.type === 'unread' ? { kind: 'unread' } : { kind: 'read', throughTurnId: settled.at(-1) ?? null };
+    await this.threads.recordEvent(p.threadId, 'read_mark', mark);
     const readState = this.readState(p.threadId);
     afterReply(() => this.hub.broadcast({ method: 'thread/readState/changed', params: { threadId: p.threadId, readState } }));
     return { readState };

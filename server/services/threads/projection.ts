@@ -60,6 +60,8 @@ export function rebuildTurns(records: Pick<RolloutRow, 'kind' | 'type' | 'payloa
   const out = [...turns.values()];
   for (const t of out) {
     if (t.status === 'inProgress' && t.id !== runningTurnId) t.status = 'interrupted';
+    // Rebuilt from every record: the items are all there.
+    t.itemsView = 'full';
   }
   return out;
 }

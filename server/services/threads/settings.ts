@@ -15,6 +15,39 @@ export interface ThreadSettings {
   baseInstructions: string | null;
   developerInstructions: string | null;
   dynamicTools: unknown[];
+  /**
+   * The built-in tools the thread offers the model (docs/protocol.md#thread-config-overrides): `shell` is
+   * shell_command and apply_patch (`features.shell_tool`), `updatePlan` is update_plan
+   * (`tools.update_plan.enabled`). Absent in rollouts written before these existed: both on.
+   */
+  tools?: ThreadTools;
+}
+
+export interface ThreadTools {
+  shell: boolean;
+  updatePlan: boolean;
+}
+
+/** A value by its dotted key in a config map: flat `"a.b": v` keys (codex's `-c` style) or nested tables. */
+function configValue(obj: Record<string, unknown> | null | undefined, key: string): unknown {
+  if (!obj) return undefined;
+  if (Object.hasOwn(obj, key)) return obj[key];
+  let cur: unknown = obj;
+  for (const part of key.split('.')) {
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, part)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+/** thread/start's `config` first, then what the thread already had, then config.toml; everything is on by default. */
+function resolveTools(config: EffectiveConfig, base: ThreadTools | undefined, overrides: Record<string, unknown> | null | undefined): ThreadTools {
+  const flag = (key: string, fromBase: boolean | undefined): boolean => {
+    const v = configValue(overrides, key) ?? fromBase ?? configValue(config.raw as Record<string, unknown>, key) ?? true;
+    if (typeof v !== 'boolean') throw invalidRequest(`config.${key} must be a boolean, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  return { shell: flag('features.shell_tool', base?.shell), updatePlan: flag('tools.update_plan.enabled', base?.updatePlan) };
 }
 
 /** Overrides on top of a thread's settings (or the config defaults for a new thread). */
@@ -37,6 +70,7 @@ export function resolveSettings(config: EffectiveConfig, defaultCwd: string, bas
     baseInstructions: p.baseInstructions ?? base?.baseInstructions ?? null,
     developerInstructions: p.developerInstructions ?? base?.developerInstructions ?? null,
     dynamicTools: p.dynamicTools ?? base?.dynamicTools ?? [],
+    tools: resolveTools(config, base?.tools, p.config),
   };
 }
 

@@ -36,6 +36,12 @@ export function dynamicToolSpecs(settings: ThreadSettings): ResponseItem[] {
   });
 }
 
+/** The built-in tools the thread's settings leave on (docs/protocol.md#thread-config-overrides). */
+export function builtinTools(settings: ThreadSettings): ResponseItem[] {
+  const tools = settings.tools ?? { shell: true, updatePlan: true };
+  return [...(tools.shell ? [shellCommandToolSpec, applyPatchToolSpec] : []), ...(tools.updatePlan ? [updatePlanToolSpec] : [])];
+}
+
 const CALL_OUTPUT: Record<string, string> = { function_call: 'function_call_output', custom_tool_call: 'custom_tool_call_output' };
 
 /**
@@ -54,25 +60,43 @@ function ensureCallOutputs(input: ResponseItem[]): void {
 }
 
 /** Builds the next Responses request of a turn from the thread's rollout (docs/protocol.md#upstream-model-requests). */
-export function buildRequest(opts: { threadId: string; settings: ThreadSettings; responseItems: readonly unknown[] }) {
+export function buildRequest(opts: {
+  threadId: string;
+  settings: ThreadSettings;
+  responseItems: readonly unknown[];
+  /** turn/start's outputSchema: the answer must be JSON of this schema (Responses `text.format`). */
+  outputSchema?: unknown;
+  /** Extra input after the rollout (a compaction's or review's prompt), and no tools at all. */
+  trailingInput?: ResponseItem[];
+  noTools?: boolean;
+  /** Replaces the thread's instructions (a review). */
+  instructions?: string | null;
+  /** Leaves out the thread's developer instructions (a review's own conversation). */
+  ownConversation?: boolean;
+}) {
   const { settings } = opts;
   const input: ResponseItem[] = [];
-  if (settings.developerInstructions) {
+  if (settings.developerInstructions && !opts.ownConversation) {
     input.push({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: settings.developerInstructions }] });
   }
   for (const item of opts.responseItems) input.push(item as ResponseItem);
   ensureCallOutputs(input);
+  input.push(...(opts.trailingInput ?? []));
   const body: ResponseItem = {
     model: settings.model,
-    instructions: settings.baseInstructions ?? DEFAULT_INSTRUCTIONS,
+    instructions: opts.instructions ?? settings.baseInstructions ?? DEFAULT_INSTRUCTIONS,
     input,
-    tools: [shellCommandToolSpec, applyPatchToolSpec, updatePlanToolSpec, ...dynamicToolSpecs(settings)],
+    tools: opts.noTools ? [] : builtinTools(settings).concat(dynamicToolSpecs(settings)),
     tool_choice: 'auto',
     parallel_tool_calls: false,
     stream: true,
     store: false,
     prompt_cache_key: opts.threadId,
   };
+  if (opts.outputSchema !== undefined && opts.outputSchema !== null) {
+    // As codex sends a turn's output schema.
+    body.text = { format: { type: 'json_schema', strict: true, schema: opts.outputSchema, name: 'codex_output_schema' } };
+  }
   if (settings.reasoningEffort) {
     body.reasoning = { effort: settings.reasoningEffort, summary: 'auto' };
     body.include = ['reasoning.encrypted_content'];

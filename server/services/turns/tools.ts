@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { APPLY_PATCH_TOOL_NAME, ApplyPatchError, commitPatch, parseApplyPatchArgs, planPatch } from '../../engine/tools/apply-patch';
-import { parseShellCommandArgs, runShellCommand, SHELL_COMMAND_TOOL_NAME } from '../../engine/tools/shell';
+import { evaluateExec, shellJoin } from '../../engine/tools/exec-policy';
+import { parseShellCommandArgs, runShellCommand, SHELL_COMMAND_TOOL_NAME, shellCommandArgv } from '../../engine/tools/shell';
 import { parseUpdatePlanArgs, toTurnPlanUpdate, UPDATE_PLAN_OUTPUT, UPDATE_PLAN_TOOL_NAME } from '../../engine/tools/update-plan';
 import type { SandboxHardening } from '../../engine/exec/sandbox';
 import type { AskForApproval } from '../../protocol/common';
 import type { DynamicToolSpec } from '../../protocol/thread';
+import { commandApprovalDecision, type CommandExecutionRequestApprovalParams, type FileChangeRequestApprovalParams } from '../../protocol/approvals';
 import type { ApprovalDecision } from '../../protocol/turn-params';
 import { dynamicToolCallOutputContentItem, type CommandExecutionItem, type DynamicToolCallItem, type FileChangeItem } from '../../protocol/turn';
 import type { ThreadService } from '../threads/api';
@@ -16,6 +18,8 @@ export interface ToolContext {
   hardening: SandboxHardening;
   approvals: ApprovalBroker;
   active: ActiveTurn;
+  /** Ends the running turn as turn/interrupt does. */
+  interruptTurn: () => void;
 }
 
 export interface ToolCall {
@@ -26,81 +30,126 @@ export interface ToolCall {
   namespace?: string | null;
 }
 
-/** Read-only commands `untrusted` lets through without asking (first word of the command line). */
-const KNOWN_SAFE = new Set(['ls', 'cat', 'pwd', 'echo', 'printf', 'head', 'tail', 'wc', 'grep', 'rg', 'find', 'true', 'false', 'which', 'stat', 'file', 'nl', 'sort', 'uniq', 'cut', 'tr', 'date']);
-const SHELL_META = /[;&|><`$()]/;
-
-function isKnownSafe(command: string): boolean {
-  if (SHELL_META.test(command)) return false;
-  const first = command.trim().split(/\s+/)[0] ?? '';
-  return KNOWN_SAFE.has(first);
-}
-
-/**
- * When a command needs a person's approval. `untrusted` asks for anything not known to be read-only;
- * `on-request` and `never` run inside the sandbox without asking (the sandbox is the guard); a
- * granular policy asks when its `sandbox_approval` flag is set.
- */
-export function commandNeedsApproval(policy: AskForApproval, command: string): boolean {
-  if (policy === 'untrusted') return !isKnownSafe(command);
-  if (typeof policy === 'object') return policy.granular.sandbox_approval;
-  return false;
-}
-
 function patchNeedsApproval(policy: AskForApproval): boolean {
   if (policy === 'untrusted') return true;
   if (typeof policy === 'object') return policy.granular.sandbox_approval;
   return false;
 }
 
-async function withApproval(ctx: ToolContext, method: string, params: Record<string, unknown>): Promise<ApprovalDecision> {
+async function askPatchApproval(ctx: ToolContext, params: FileChangeRequestApprovalParams): Promise<ApprovalDecision> {
   const { approvals, active } = ctx;
   const { thread, turn } = active;
   // Interrupted while the item was being recorded: cancelTurn already ran, so a request made now would wait forever.
   if (active.abort.signal.aborted) return 'cancel';
-  const { decision } = approvals.ask(thread, turn.id, method, { threadId: thread.id, turnId: turn.id, startedAtMs: Date.now(), ...params });
+  const { decision } = approvals.ask(thread, turn.id, 'item/fileChange/requestApproval', params);
   thread.setStatus({ type: 'active', activeFlags: ['waitingOnApproval'] });
   const d = await decision;
   thread.setStatus({ type: 'active', activeFlags: [] });
   return d;
 }
 
+/** A command approval's answer: one of the plain decisions, or the proposed amendment granted. */
+type CommandDecision = { kind: ApprovalDecision } | { kind: 'amendment'; prefix: string[] };
+
+const commandApprovalAnswer = z.object({ decision: commandApprovalDecision });
+
+/**
+ * Parses a client's answer to a command approval. An amendment counts only if it is exactly the one proposed;
+ * anything else (another prefix, or one when none was proposed) is not a valid answer and the request keeps waiting.
+ * A network amendment has no meaning for us (no managed network) and counts as `accept`.
+ */
+function parseCommandDecision(raw: unknown, proposed: string[] | null): CommandDecision | null {
+  const parsed = commandApprovalAnswer.safeParse(raw);
+  if (!parsed.success) return null;
+  const d = parsed.data.decision;
+  if (typeof d === 'string') return { kind: d };
+  if ('applyNetworkPolicyAmendment' in d) return { kind: 'accept' };
+  const prefix = d.acceptWithExecpolicyAmendment.execpolicy_amendment;
+  if (!proposed || prefix.length !== proposed.length || prefix.some((w, i) => w !== proposed[i])) return null;
+  return { kind: 'amendment', prefix };
+}
+
+/** Codex's tool output for a command the user rejected. */
+export const COMMAND_REJECTED_OUTPUT = 'exec command rejected by user';
+
+async function askCommandApproval(ctx: ToolContext, params: CommandExecutionRequestApprovalParams): Promise<CommandDecision> {
+  const { approvals, active } = ctx;
+  const { thread, turn } = active;
+  if (active.abort.signal.aborted) return { kind: 'cancel' };
+  const proposed = params.proposedExecpolicyAmendment;
+  const { result } = approvals.request(thread, turn.id, 'item/commandExecution/requestApproval', params, (raw) => parseCommandDecision(raw, proposed), {
+    kind: 'cancel',
+  } as CommandDecision);
+  thread.setStatus({ type: 'active', activeFlags: ['waitingOnApproval'] });
+  const decision = await result;
+  thread.setStatus({ type: 'active', activeFlags: [] });
+  return decision;
+}
+
 async function runShell(call: ToolCall, ctx: ToolContext): Promise<string> {
   const parsed = parseShellCommandArgs(call.arguments);
   if (!parsed.ok) return `failed to parse function arguments: ${parsed.message}`;
   const { thread, turn, sandbox } = ctx.active;
-  const cwd = parsed.args.workdir ? ctx.threads.resolvePath(thread, parsed.args.workdir) : thread.settings.cwd;
-  const command = parsed.args.command;
+  const args = parsed.args;
+  const script = args.command;
+  const requirement = evaluateExec({
+    script,
+    policy: thread.settings.approvalPolicy,
+    sandbox,
+    sandboxPermissions: args.sandbox_permissions ?? 'use_default',
+    prefixRule: args.prefix_rule,
+    allowedPrefixes: thread.allowedCommandPrefixes(),
+  });
+  // Refused before anything starts, as codex does (no item).
+  if (requirement.kind === 'reject') return requirement.message;
+
+  const cwd = args.workdir ? ctx.threads.resolvePath(thread, args.workdir) : thread.settings.cwd;
+  const command = shellJoin(shellCommandArgv(script));
   const base: Omit<CommandExecutionItem, 'status' | 'aggregatedOutput' | 'exitCode' | 'durationMs'> = {
     type: 'commandExecution',
     id: call.call_id,
     command,
     cwd,
     processId: null,
-    commandActions: [{ type: 'unknown', command }],
+    source: 'agent',
+    commandActions: [{ type: 'unknown', command: script }],
   };
   const item: CommandExecutionItem = { ...base, status: 'inProgress', aggregatedOutput: null, exitCode: null, durationMs: null };
-  await ctx.active.startItem(item);
+  const startedAtMs = Date.now();
+  await ctx.active.startItem(item, startedAtMs);
 
-  if (commandNeedsApproval(thread.settings.approvalPolicy, command) && !thread.isApprovedForSession(command)) {
-    const decision = await withApproval(ctx, 'item/commandExecution/requestApproval', {
+  const sessionKey = `${requirement.kind === 'run' || !requirement.escalated ? 'sandboxed' : 'escalated'}\u0000${script}`;
+  if (requirement.kind === 'ask' && !thread.isApprovedForSession(sessionKey)) {
+    const proposed = requirement.proposedAmendment;
+    const decision = await askCommandApproval(ctx, {
+      threadId: thread.id,
+      turnId: turn.id,
       itemId: call.call_id,
+      startedAtMs,
+      kind: 'command',
+      environmentId: null,
+      reason: requirement.escalated ? (args.justification ?? null) : null,
       command,
       cwd,
-      reason: null,
       commandActions: base.commandActions,
+      proposedExecpolicyAmendment: proposed,
+      availableDecisions: ['accept', ...(proposed ? [{ acceptWithExecpolicyAmendment: { execpolicy_amendment: proposed } }] : []), 'cancel'],
     });
-    if (decision === 'acceptForSession') thread.approveForSession(command);
-    if (decision === 'decline' || decision === 'cancel') {
+    if (decision.kind === 'acceptForSession') thread.approveForSession(sessionKey);
+    if (decision.kind === 'amendment') thread.allowCommandPrefix(decision.prefix, requirement.escalated);
+    if (decision.kind === 'decline' || decision.kind === 'cancel') {
       await ctx.active.completeItem({ ...base, status: 'declined', aggregatedOutput: null, exitCode: null, durationMs: null });
-      return decision === 'decline' ? 'The user declined to run this command. Do not retry it; ask or take another approach.' : 'The command was cancelled.';
+      // Like codex: `cancel` also ends the turn (the user wants to say something else).
+      if (decision.kind === 'cancel') ctx.interruptTurn();
+      return COMMAND_REJECTED_OUTPUT;
     }
   }
 
   let live = '';
-  const result = await runShellCommand(parsed.args, {
+  const result = await runShellCommand(args, {
     cwd: thread.settings.cwd,
-    policy: sandbox,
+    // Escalated and approved (now or by a granted prefix): outside the sandbox, as codex runs it.
+    policy: requirement.escalated ? { type: 'dangerFullAccess' } : sandbox,
     hardening: ctx.hardening,
     signal: ctx.active.abort.signal,
     onOutput: (chunk) => {
@@ -134,9 +183,10 @@ async function runApplyPatch(call: ToolCall, ctx: ToolContext): Promise<string> 
     throw err;
   }
   const item: Omit<FileChangeItem, 'status'> = { type: 'fileChange', id: call.call_id, changes: plan.changes };
-  await ctx.active.startItem({ ...item, status: 'inProgress' });
+  const startedAtMs = Date.now();
+  await ctx.active.startItem({ ...item, status: 'inProgress' }, startedAtMs);
   if (patchNeedsApproval(thread.settings.approvalPolicy)) {
-    const decision = await withApproval(ctx, 'item/fileChange/requestApproval', { itemId: call.call_id, reason: null, grantRoot: null });
+    const decision = await askPatchApproval(ctx, { threadId: thread.id, turnId: turn.id, itemId: call.call_id, startedAtMs, reason: null, grantRoot: null });
     if (decision === 'decline' || decision === 'cancel') {
       await ctx.active.completeItem({ ...item, status: 'declined' });
       return 'The user declined this patch. Do not retry it; ask or take another approach.';
@@ -201,6 +251,9 @@ export async function runToolCall(call: ToolCall, ctx: ToolContext): Promise<str
     if (ns?.type === 'namespace' && ns.tools.some((t) => t.name === call.name)) return runDynamicTool(call, ctx, ns.name);
     return `unsupported call: ${call.namespace}.${call.name}`;
   }
+  const offered = ctx.active.thread.settings.tools ?? { shell: true, updatePlan: true };
+  const builtinOff = (call.name === SHELL_COMMAND_TOOL_NAME || call.name === APPLY_PATCH_TOOL_NAME) ? !offered.shell : call.name === UPDATE_PLAN_TOOL_NAME && !offered.updatePlan;
+  if (builtinOff) return `unsupported call: ${call.name}`;
   switch (call.name) {
     case SHELL_COMMAND_TOOL_NAME:
       return runShell(call, ctx);

@@ -1,6 +1,6 @@
 import { streamResponse, type ModelError, type TokenUsage } from '../../engine/model/client';
 import { messageText, type OutputItem } from '../../engine/model/events';
-import { invalidRequest } from '../../protocol/errors';
+import { ErrorCode, invalidRequest, RpcError } from '../../protocol/errors';
 import { afterReply } from '../../util/after-reply';
 import type { TokenUsageBreakdown } from '../../protocol/notifications';
 import type { TurnStartParams, TurnSteerParams, UserInputParam } from '../../protocol/turn-params';
@@ -15,6 +15,12 @@ import { buildRequest, userMessageItem } from './request';
 import type { SandboxHardening } from '../../engine/exec/sandbox';
 import { runToolCall, type ToolContext } from './tools';
 import { ActiveTurn } from './active-turn';
+import { compactionPromptItem, replacementHistory } from './compact';
+import { formatReview, REVIEW_INSTRUCTIONS, reviewRecord, reviewRequest, type ReviewRequest } from './review';
+import { runUserShellCommand } from './user-shell';
+import type { ThreadHandle } from '../threads/handle';
+import type { SandboxPolicy } from '../../protocol/common';
+import type { ReviewTarget } from '../../protocol/review';
 
 export { ActiveTurn } from './active-turn';
 
@@ -66,24 +72,97 @@ export class TurnRunner {
 
   async start(params: TurnStartParams, subscriber: Subscriber | null): Promise<{ turn: Turn }> {
     const thread = this.threads.attachForTurn(params.threadId, subscriber);
-    const running = this.active.get(thread.id);
-    if (running) throw invalidRequest(`thread ${thread.id} already has a running turn ${running.turn.id}; use turn/steer or turn/interrupt`);
+    this.refuseIfRunning(thread);
     await this.threads.applyTurnOverrides(thread, params);
-    const turn: Turn = { id: uuidv7(), items: [], status: 'inProgress', error: null, startedAt: nowSeconds(), completedAt: null, durationMs: null };
-    const active = new ActiveTurn(turn, thread, params.sandboxPolicy ?? this.threads.sandboxPolicy(thread.settings.sandbox));
-    this.active.set(thread.id, active);
-    thread.beginTurn(turn.id);
     const input = toInput(params.input);
     const userItem: ThreadItem = { type: 'userMessage', id: uuidv7(), content: input };
+    const { turn } = await this.launch(thread, {
+      sandbox: params.sandboxPolicy ?? null,
+      setup: (active) => (active.outputSchema = params.outputSchema ?? null),
+      userMessage: { item: userItem, responseItem: userMessageItem(input), input },
+      body: (active) => this.agentLoop(active),
+    });
+    return { turn };
+  }
+
+  /** thread/compact/start: a turn whose one item is the compaction (docs/protocol.md#compaction). */
+  async compact(threadId: string, subscriber: Subscriber | null): Promise<Record<string, never>> {
+    const thread = this.threads.attachForTurn(threadId, subscriber);
+    this.refuseIfRunning(thread);
+    await this.launch(thread, { sandbox: null, setup: (active) => (active.notSteerable = 'compact'), body: (active) => this.compactBody(active) });
+    return {};
+  }
+
+  /** thread/shellCommand: the user's own command, unsandboxed, as a turn of its own (docs/protocol.md#user-shell-commands). */
+  async shellCommand(p: { threadId: string; command: string; timeoutMs?: number | null }, subscriber: Subscriber | null): Promise<Record<string, never>> {
+    if (p.command.trim() === '') throw invalidRequest('command must not be empty');
+    const thread = this.threads.attachForTurn(p.threadId, subscriber);
+    this.refuseIfRunning(thread);
+    await this.launch(thread, {
+      sandbox: { type: 'dangerFullAccess' },
+      setup: (active) => (active.notSteerable = 'userShell'),
+      body: (active) => runUserShellCommand(active, { command: p.command, timeoutMs: p.timeoutMs ?? null, hardening: this.hardening }),
+    });
+    return {};
+  }
+
+  /** review/start, inline: a turn that reviews with a conversation of its own (docs/protocol.md#review). */
+  async review(p: { threadId: string; target: ReviewTarget }, subscriber: Subscriber | null): Promise<{ turn: Turn; reviewThreadId: string }> {
+    const thread = this.threads.attachForTurn(p.threadId, subscriber);
+    this.refuseIfRunning(thread);
+    const request = reviewRequest(p.target);
+    const userItem: ThreadItem = { type: 'userMessage', id: uuidv7(), content: [{ type: 'text', text: request.prompt }] };
+    const { turn } = await this.launch(thread, {
+      sandbox: null,
+      setup: (active) => {
+        active.history = [];
+        active.instructions = REVIEW_INSTRUCTIONS;
+        active.quietMessages = true;
+        active.notSteerable = 'review';
+      },
+      body: (active) => this.reviewBody(active, request, userItem),
+    });
+    return { turn: { ...turn, items: [userItem] }, reviewThreadId: thread.id };
+  }
+
+  private refuseIfRunning(thread: ThreadHandle): void {
+    const running = this.active.get(thread.id);
+    if (running) throw invalidRequest(`thread ${thread.id} already has a running turn ${running.turn.id}; use turn/steer or turn/interrupt`);
+  }
+
+  /**
+   * Every kind of turn starts here: the turn (and the user's message, when there is one) is committed before the
+   * reply; after it the client hears turn/started, then `body` runs and the turn completes with its error.
+   */
+  private async launch(
+    thread: ThreadHandle,
+    opts: {
+      sandbox: SandboxPolicy | null;
+      setup?: (active: ActiveTurn) => void;
+      userMessage?: { item: ThreadItem; responseItem: Record<string, unknown>; input: UserInput[] };
+      body: (active: ActiveTurn) => Promise<TurnError | null>;
+    },
+  ): Promise<{ turn: Turn }> {
+    const id = uuidv7();
+    const turn: Turn = { id, rootTurnId: id, items: [], itemsView: 'notLoaded', status: 'inProgress', error: null, startedAt: nowSeconds(), completedAt: null, durationMs: null };
+    const active = new ActiveTurn(turn, thread, opts.sandbox ?? this.threads.sandboxPolicy(thread.settings.sandbox));
+    opts.setup?.(active);
+    this.active.set(thread.id, active);
+    thread.beginTurn(turn.id);
+    const user = opts.userMessage;
     // The user's message starts and completes at once, when the turn takes it.
     const userItemAtMs = Date.now();
     try {
       await thread.record([
         { kind: 'event', type: 'turn_started', turnId: turn.id, payload: { turn } },
-        { kind: 'response_item', type: 'message', turnId: turn.id, payload: userMessageItem(input) },
-        { kind: 'event', type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item: userItem, completedAtMs: userItemAtMs } },
+        ...(user
+          ? [
+              { kind: 'response_item' as const, type: 'message', turnId: turn.id, payload: user.responseItem },
+              { kind: 'event' as const, type: 'item_completed', turnId: turn.id, payload: { turnId: turn.id, item: user.item, completedAtMs: userItemAtMs } },
+            ]
+          : []),
       ]);
-      await this.threads.recordActivity(thread, input);
+      if (user) await this.threads.recordActivity(thread, user.input);
     } catch (err) {
       this.active.delete(thread.id);
       thread.endTurn();
@@ -92,11 +171,24 @@ export class TurnRunner {
     afterReply(() => {
       thread.setStatus({ type: 'active', activeFlags: [] });
       thread.emit({ method: 'turn/started', params: { threadId: thread.id, turn: { ...turn } } });
-      thread.emit({ method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item: userItem, startedAtMs: userItemAtMs } });
-      thread.emit({ method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item: userItem, completedAtMs: userItemAtMs } });
-      this.run(active).catch((err: unknown) => log.error(`turn ${turn.id} crashed`, err));
+      if (user) {
+        thread.emit({ method: 'item/started', params: { threadId: thread.id, turnId: turn.id, item: user.item, startedAtMs: userItemAtMs } });
+        thread.emit({ method: 'item/completed', params: { threadId: thread.id, turnId: turn.id, item: user.item, completedAtMs: userItemAtMs } });
+      }
+      this.runBody(active, opts.body).catch((err: unknown) => log.error(`turn ${turn.id} crashed`, err));
     });
     return { turn: { ...turn } };
+  }
+
+  private async runBody(active: ActiveTurn, body: (active: ActiveTurn) => Promise<TurnError | null>): Promise<void> {
+    let error: TurnError | null;
+    try {
+      error = await body(active);
+    } catch (err) {
+      log.error(`turn ${active.turn.id} failed unexpectedly`, err);
+      error = { message: 'The turn failed because of an internal error; see the server log.', codexErrorInfo: 'other', additionalDetails: null };
+    }
+    await this.finish(active, error);
   }
 
   steer(params: TurnSteerParams): { turnId: string } {
@@ -104,6 +196,12 @@ export class TurnRunner {
     if (!active) throw invalidRequest(`thread ${params.threadId} has no active turn to steer`);
     if (active.turn.id !== params.expectedTurnId) {
       throw invalidRequest(`expected turn ${params.expectedTurnId} but the active turn is ${active.turn.id}`);
+    }
+    if (active.notSteerable === 'userShell') throw invalidRequest('cannot steer a user shell command turn');
+    if (active.notSteerable) {
+      throw new RpcError(ErrorCode.InvalidRequest, `cannot steer a ${active.notSteerable} turn`, {
+        codexErrorInfo: { activeTurnNotSteerable: { turnKind: active.notSteerable } },
+      });
     }
     active.steerQueue.push(toInput(params.input));
     return { turnId: active.turn.id };
@@ -122,37 +220,111 @@ export class TurnRunner {
     for (const a of this.active.values()) a.abort.abort();
   }
 
-  private async run(active: ActiveTurn): Promise<void> {
-    const { thread, turn } = active;
-    let error: TurnError | null = null;
-    try {
-      for (;;) {
-        if (active.abort.signal.aborted) break;
-        await this.consumeSteer(active);
-        const outcome = await this.sample(active);
-        if (outcome.kind === 'failed') {
-          error = outcome.error;
-          break;
+  /** The agent loop: sample, run the calls, feed their outputs back, until the model stops calling tools. */
+  private async agentLoop(active: ActiveTurn): Promise<TurnError | null> {
+    for (;;) {
+      if (active.abort.signal.aborted) return null;
+      await this.consumeSteer(active);
+      const outcome = await this.sample(active);
+      if (outcome.kind === 'failed') return outcome.error;
+      if (outcome.kind === 'aborted') return null;
+      if (outcome.calls.length > 0) {
+        const interruptTurn = () => {
+          active.abort.abort();
+          this.approvals.cancelTurn(active.turn.id);
+        };
+        const ctx: ToolContext = { threads: this.threads, approvals: this.approvals, hardening: this.hardening, active, interruptTurn };
+        for (const call of outcome.calls) {
+          if (active.abort.signal.aborted) break;
+          const output = await runToolCall(call, ctx);
+          const type = call.custom ? 'custom_tool_call_output' : 'function_call_output';
+          await this.appendHistory(active, [{ type, call_id: call.call_id, output }]);
         }
-        if (outcome.kind === 'aborted') break;
-        if (outcome.calls.length > 0) {
-          const ctx: ToolContext = { threads: this.threads, approvals: this.approvals, hardening: this.hardening, active };
-          for (const call of outcome.calls) {
-            if (active.abort.signal.aborted) break;
-            const output = await runToolCall(call, ctx);
-            const type = call.custom ? 'custom_tool_call_output' : 'function_call_output';
-            await thread.record([{ kind: 'response_item', type, turnId: turn.id, payload: { type, call_id: call.call_id, output } }]);
-          }
-          continue;
-        }
-        if (active.steerQueue.length > 0) continue;
-        break;
+        continue;
       }
-    } catch (err) {
-      log.error(`turn ${turn.id} failed unexpectedly`, err);
-      error = { message: 'The turn failed because of an internal error; see the server log.', codexErrorInfo: 'other', additionalDetails: null };
+      if (active.steerQueue.length > 0) continue;
+      return null;
     }
-    await this.finish(active, error);
+  }
+
+  /** The model's items of a turn: into the turn's own conversation when it has one, else the thread's rollout. */
+  private async appendHistory(active: ActiveTurn, items: Record<string, unknown>[]): Promise<void> {
+    if (items.length === 0) return;
+    if (active.history) {
+      active.history.push(...items);
+      return;
+    }
+    await active.thread.record(items.map((payload) => ({ kind: 'response_item' as const, type: String(payload.type), turnId: active.turn.id, payload })));
+  }
+
+  private async compactBody(active: ActiveTurn): Promise<TurnError | null> {
+    const { thread, turn } = active;
+    const item: ThreadItem = { type: 'contextCompaction', id: uuidv7() };
+    await active.startItem(item);
+    const history = [...thread.responseItems()];
+    const body = buildRequest({ threadId: thread.id, settings: thread.settings, responseItems: history, trailingInput: [compactionPromptItem()], noTools: true });
+    const answer = await this.answerOf(active, body);
+    if (answer.kind !== 'completed') return answer.kind === 'failed' ? answer.error : null;
+    if (answer.text.trim() === '') {
+      return { message: 'Compaction failed: the model returned an empty summary; the conversation was left as it was.', codexErrorInfo: 'other', additionalDetails: null };
+    }
+    await thread.record([
+      { kind: 'event', type: 'compacted', turnId: turn.id, payload: { summary: answer.text, replacementHistory: replacementHistory(history, answer.text) } },
+    ]);
+    await active.completeItem(item);
+    return null;
+  }
+
+  private async reviewBody(active: ActiveTurn, request: ReviewRequest, userItem: ThreadItem): Promise<TurnError | null> {
+    const { thread, turn } = active;
+    const entered: ThreadItem = { type: 'enteredReviewMode', id: uuidv7(), review: request.hint };
+    await active.startItem(entered);
+    await active.completeItem(entered);
+    await active.startItem(userItem);
+    await active.completeItem(userItem);
+    active.history!.push({ type: 'message', role: 'user', content: [{ type: 'input_text', text: request.prompt }] });
+    const error = await this.agentLoop(active);
+    if (error || active.abort.signal.aborted) return error;
+    const review = formatReview(active.lastAnswer ?? '');
+    const exited: ThreadItem = { type: 'exitedReviewMode', id: uuidv7(), review };
+    await active.startItem(exited);
+    await active.completeItem(exited);
+    const message: ThreadItem = { type: 'agentMessage', id: uuidv7(), text: review };
+    await active.startItem(message);
+    await active.completeItem(message);
+    // The thread's own conversation learns what the review found, for the turns after it.
+    await thread.record([{ kind: 'response_item', type: 'message', turnId: turn.id, payload: reviewRecord(request, review) }]);
+    return null;
+  }
+
+  /** One request whose answer is text only (a compaction summary): no items stream, usage is reported. */
+  private async answerOf(active: ActiveTurn, body: Record<string, unknown>): Promise<{ kind: 'completed'; text: string } | { kind: 'failed'; error: TurnError } | { kind: 'aborted' }> {
+    const { thread, turn } = active;
+    const provider = this.threads.providerFor(thread.settings.modelProvider);
+    let text = '';
+    for await (const ev of streamResponse({ provider, apiKey: this.account.apiKey(), body, signal: active.abort.signal })) {
+      if (ev.type === 'outputItemDone' && ev.item.type === 'message') text += messageText(ev.item);
+      else if (ev.type === 'retrying') {
+        text = '';
+        thread.emit({ method: 'error', params: { threadId: thread.id, turnId: turn.id, error: ev.error, willRetry: true } });
+      } else if (ev.type === 'completed') {
+        if (ev.usage) this.reportUsage(active, ev.usage);
+        return { kind: 'completed', text };
+      } else if (ev.type === 'failed') {
+        thread.emit({ method: 'error', params: { threadId: thread.id, turnId: turn.id, error: toTurnError(ev.error), willRetry: false } });
+        return { kind: 'failed', error: toTurnError(ev.error) };
+      } else if (ev.type === 'aborted') return { kind: 'aborted' };
+    }
+    return { kind: 'aborted' };
+  }
+
+  private reportUsage(active: ActiveTurn, usage: TokenUsage): void {
+    active.usage = addUsage(active.usage, usage);
+    const last = { ...ZERO_USAGE, ...usage };
+    active.thread.emit({
+      method: 'thread/tokenUsage/updated',
+      params: { threadId: active.thread.id, turnId: active.turn.id, tokenUsage: { total: active.usage, last, modelContextWindow: null } },
+    });
   }
 
   /** Steer input joins the conversation right before the next request. */
@@ -177,7 +349,14 @@ export class TurnRunner {
   ): Promise<{ kind: 'completed'; calls: PendingCall[] } | { kind: 'failed'; error: TurnError } | { kind: 'aborted' }> {
     const { thread, turn } = active;
     const threadId = thread.id;
-    const body = buildRequest({ threadId, settings: thread.settings, responseItems: thread.responseItems() });
+    const body = buildRequest({
+      threadId,
+      settings: thread.settings,
+      responseItems: active.history ?? thread.responseItems(),
+      outputSchema: active.outputSchema,
+      instructions: active.instructions,
+      ownConversation: active.history !== null,
+    });
     const provider = this.threads.providerFor(thread.settings.modelProvider);
     const live = new Map<string, ThreadItem & { text?: string; summary?: string[] }>();
     const idFor = (itemId: string | null, outputIndex: number | null) => itemId ?? `out-${turn.id}-${outputIndex ?? 0}`;
@@ -189,20 +368,22 @@ export class TurnRunner {
     const commitAttempt = async (includeCalls: boolean) => {
       const items = includeCalls ? attemptItems : attemptItems.filter((i) => i.type !== 'function_call' && i.type !== 'custom_tool_call');
       attemptItems = [];
-      if (items.length === 0) return;
-      await thread.record(
-        items.map((payload) => ({ kind: 'response_item' as const, type: String(payload.type), turnId: turn.id, payload })),
-      );
+      await this.appendHistory(active, items);
     };
 
+    // A quiet turn (a review) keeps the model's messages out of its items: only their text is kept.
+    const quiet = (item: ThreadItem) => active.quietMessages && item.type === 'agentMessage';
     const startItem = async (item: ThreadItem) => {
       live.set(item.id, item);
+      if (quiet(item)) return;
       attemptItemIds.push(item.id);
       await active.startItem(item);
     };
     const completeItem = async (item: ThreadItem, responseItem: Record<string, unknown> | null) => {
       live.delete(item.id);
       if (responseItem) attemptItems.push(responseItem);
+      if (item.type === 'agentMessage') active.lastAnswer = item.text;
+      if (quiet(item)) return;
       await active.completeItem(item);
     };
 
@@ -218,7 +399,7 @@ export class TurnRunner {
           const id = idFor(ev.itemId, ev.outputIndex);
           const item = live.get(id);
           if (item && item.type === 'agentMessage') item.text = (item.text ?? '') + ev.delta;
-          thread.emit({ method: 'item/agentMessage/delta', params: { threadId, turnId: turn.id, itemId: id, delta: ev.delta } });
+          if (!active.quietMessages) thread.emit({ method: 'item/agentMessage/delta', params: { threadId, turnId: turn.id, itemId: id, delta: ev.delta } });
           break;
         }
         case 'reasoningSummaryPartAdded': {
@@ -272,14 +453,7 @@ export class TurnRunner {
           break;
         case 'completed': {
           await commitAttempt(true);
-          if (ev.usage) {
-            active.usage = addUsage(active.usage, ev.usage);
-            const last = { ...ZERO_USAGE, ...ev.usage };
-            thread.emit({
-              method: 'thread/tokenUsage/updated',
-              params: { threadId, turnId: turn.id, tokenUsage: { total: active.usage, last, modelContextWindow: null } },
-            });
-          }
+          if (ev.usage) this.reportUsage(active, ev.usage);
           return { kind: 'completed', calls };
         }
         case 'failed':
@@ -348,7 +522,7 @@ export class TurnRunner {
     thread.endTurn();
     const items = this.threads.turnItems(thread.id, turn.id);
     thread.setStatus({ type: 'idle' });
-    thread.emit({ method: 'turn/completed', params: { threadId: thread.id, turn: { ...done, items } } });
+    thread.emit({ method: 'turn/completed', params: { threadId: thread.id, turn: { ...done, items, itemsView: 'full' } } });
     this.threads.registry.release(thread);
   }
 }

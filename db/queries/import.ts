@@ -1,0 +1,78 @@
+// The import's queries (server/services/import/importer.ts): its hot path runs once per batch of every file,
+// so these are plain prepared statements, cached per handle, rather than drizzle-built queries.
+import type Database from 'better-sqlite3';
+import type { Db } from '../client';
+import type { ImportedRolloutRow, NewThreadRow, RolloutRow } from '../schema';
+
+const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function stmt(db: Db, sql: string): Database.Statement {
+  let m = cache.get(db.$client);
+  if (!m) cache.set(db.$client, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.$client.prepare(sql)));
+  return s;
+}
+
+export function allImported({ db }: { db: Db }): ImportedRolloutRow[] {
+  const rows = stmt(db, 'SELECT thread_id, path, "offset", lines, malformed, state, imported_at FROM imported_rollouts').all() as {
+    thread_id: string;
+    path: string;
+    offset: number;
+    lines: number;
+    malformed: number;
+    state: string;
+    imported_at: number;
+  }[];
+  return rows.map((r) => ({ threadId: r.thread_id, path: r.path, offset: r.offset, lines: r.lines, malformed: r.malformed, state: JSON.parse(r.state) as unknown, importedAt: r.imported_at }));
+}
+
+export function putImported({ db, row }: { db: Db; row: ImportedRolloutRow }): void {
+  stmt(
+    db,
+    `INSERT INTO imported_rollouts (thread_id, path, "offset", lines, malformed, state, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (thread_id) DO UPDATE SET path = excluded.path, "offset" = excluded."offset", lines = excluded.lines,
+       malformed = excluded.malformed, state = excluded.state, imported_at = excluded.imported_at`,
+  ).run(row.threadId, row.path, row.offset, row.lines, row.malformed, JSON.stringify(row.state), row.importedAt);
+}
+
+export function lastSeq({ db, threadId }: { db: Db; threadId: string }): number {
+  return (stmt(db, 'SELECT max(seq) FROM rollout_records WHERE thread_id = ?').pluck().get(threadId) as number | null) ?? 0;
+}
+
+export function threadExists({ db, id }: { db: Db; id: string }): boolean {
+  return stmt(db, 'SELECT 1 FROM threads WHERE id = ?').get(id) !== undefined;
+}
+
+/** appendRollout's rows in one prepared statement. */
+export function appendRows({ db, rows }: { db: Db; rows: RolloutRow[] }): void {
+  const s = stmt(db, 'INSERT INTO rollout_records (thread_id, seq, kind, type, turn_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  for (const r of rows) s.run(r.threadId, r.seq, r.kind, r.type, r.turnId, JSON.stringify(r.payload), r.createdAt);
+}
+
+/** Inserts an imported thread's row, or refreshes what the rollout tells about it (a name set here is kept). */
+export function upsertImportedThread({ db, row }: { db: Db; row: NewThreadRow }): void {
+  stmt(
+    db,
+    `INSERT INTO threads (id, name, preview, cwd, model, model_provider, source, cli_version, git_info, forked_from_id, created_at, updated_at, archived, archived_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET name = coalesce(excluded.name, threads.name),
+       preview = CASE WHEN threads.preview = '' THEN excluded.preview ELSE threads.preview END,
+       model = excluded.model, updated_at = max(threads.updated_at, excluded.updated_at),
+       archived = excluded.archived, archived_at = excluded.archived_at`,
+  ).run(
+    row.id,
+    row.name ?? null,
+    row.preview ?? '',
+    row.cwd,
+    row.model,
+    row.modelProvider,
+    row.source,
+    row.cliVersion,
+    row.gitInfo === null || row.gitInfo === undefined ? null : JSON.stringify(row.gitInfo),
+    row.createdAt,
+    row.updatedAt,
+    row.archived ? 1 : 0,
+    row.archivedAt ?? null,
+  );
+}

@@ -1,0 +1,279 @@
+// Title and full-text search over the FTS5 indexes of migration 0001 (docs/architecture.md#full-text-search).
+//
+// Every query picks one of two plans, both correct, by how many rows match:
+// - index: the FTS5 index yields the matching rows (a trigram phrase for a term of 3+ characters; for 1–2
+//   characters, the vocabulary's trigrams that start with the term, OR-ed), which are then sorted. Cheap when
+//   few rows match. The match runs once: its rowids (fewer than the cap) feed the page query.
+// - scan: walk `threads` in page order on its listing index and test each row (its title, or its search
+//   docs), stopping at the page's end. Cheap when many rows match, since the page fills at once.
+// The index tells which: it lists the matches, up to a cap.
+import type Database from 'better-sqlite3';
+import type { Db } from '../client';
+import type { SearchDocRow, ThreadRow } from '../schema';
+
+export type SearchSortColumn = 'created_at' | 'updated_at';
+export type SearchDirection = 'asc' | 'desc';
+
+export interface SearchCursor {
+  /** Sort key value (ms) and id of the anchor row. */
+  k: number;
+  id: string;
+  /** Whether the anchor row itself belongs to the page (a backwards cursor starts at its anchor). */
+  inc: boolean;
+}
+
+export interface ThreadSearchParams {
+  term: string;
+  archived: boolean;
+  sort: SearchSortColumn;
+  direction: SearchDirection;
+  limit: number;
+  cursor?: SearchCursor | null;
+  cwd?: string | null;
+  modelProviders?: string[] | null;
+  sourceKinds?: string[] | null;
+}
+
+/**
+ * Past this many matches the scan plan is used (see the file comment). Each bounds the other plan's worst case:
+ * the index plan costs a few µs per match, the scan about 26·N/cap rows (titles: a fraction of a µs each in
+ * the listing index; content: a thread's docs each), so the caps balance the two at 1M titles and 1M
+ * messages; `bench/search.ts` measures both sides.
+ */
+export const TITLE_INDEX_CAP = 1000;
+export const CONTENT_INDEX_CAP = 2000;
+/** A 1–2 character term whose vocabulary expansion has more trigrams than this is served by the scan plan. */
+const MAX_EXPANSION_TERMS = 2000;
+/** The name of the SQL function (registered by db/client.ts) that folds case like `String#toLowerCase`. */
+export const FOLD_FUNCTION = 'codex_web_fold';
+
+/** `rowids`: every FTS match (fewer than the cap), found once and reused by the page query. */
+type Plan = { kind: 'none' } | { kind: 'scan' } | { kind: 'index'; rowids: string; fts: string; match: string };
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function prepared(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db.$client);
+  if (!cache) statements.set(db.$client, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.$client.prepare(sql)));
+  return stmt;
+}
+
+/** An FTS5 string literal: the term as one phrase, every character literal. */
+export function ftsPhrase(term: string): string {
+  return `"${term.replaceAll('"', '""')}"`;
+}
+
+/** True for text the scan plan's plain `lower()` folds exactly like the index: ASCII only. */
+const isAscii = (s: string) => ![...s].some((c) => c.charCodeAt(0) > 0x7f);
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/**
+ * How to find `term` in an FTS5 table. `folded`: the table folds case (its vocabulary is lower case).
+ * A term holding U+0001 (the padding character) could match the padding itself: only the scan is literal then.
+ */
+function planFor(db: Db, o: { fts: string; vocab: string; term: string; folded: boolean; cap: number }): Plan {
+  if (o.term.includes('\u0001')) return { kind: 'scan' };
+  let match: string;
+  if (codePoints(o.term) >= 3) match = ftsPhrase(o.term);
+  else {
+    const from = o.folded ? o.term.toLowerCase() : o.term;
+    const rows = prepared(db, `SELECT term FROM ${o.vocab} WHERE term >= ? AND term < ? LIMIT ${MAX_EXPANSION_TERMS + 1}`).pluck().all(from, `${from}\u{10FFFF}`) as string[];
+    if (rows.length === 0) return { kind: 'none' };
+    if (rows.length > MAX_EXPANSION_TERMS) return { kind: 'scan' };
+    match = rows.map(ftsPhrase).join(' OR ');
+  }
+  const rowids = prepared(db, `SELECT rowid FROM ${o.fts} WHERE ${o.fts} MATCH ? LIMIT ${o.cap}`).pluck().all(match) as number[];
+  if (rowids.length === 0) return { kind: 'none' };
+  return rowids.length >= o.cap ? { kind: 'scan' } : { kind: 'index', rowids: JSON.stringify(rowids), fts: o.fts, match };
+}
+
+/** The WHERE conditions every search shares (archived, filters, cursor) on table alias `t`, and their params. */
+function filters(p: ThreadSearchParams): { sql: string; params: unknown[] } {
+  const conds = ['t.archived = ?'];
+  const params: unknown[] = [p.archived ? 1 : 0];
+  if (p.cwd) {
+    conds.push('t.cwd = ?');
+    params.push(p.cwd);
+  }
+  if (p.modelProviders && p.modelProviders.length > 0) {
+    conds.push('t.model_provider IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(p.modelProviders));
+  }
+  if (p.sourceKinds && p.sourceKinds.length > 0) {
+    conds.push('t.source IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(p.sourceKinds));
+  }
+  if (p.cursor) {
+    const col = `t.${p.sort}`;
+    const [bound, strict] = p.direction === 'desc' ? ['<=', '<'] : ['>=', '>'];
+    const idCmp = p.cursor.inc ? `${strict}=` : strict;
+    // The first bound keeps the index range tight; the second drops the rows of the tie before the anchor.
+    conds.push(`${col} ${bound} ?`, `(${col} ${strict} ? OR t.id ${idCmp} ?)`);
+    params.push(p.cursor.k, p.cursor.k, p.cursor.id);
+  }
+  return { sql: conds.join(' AND '), params };
+}
+
+const orderBy = (p: ThreadSearchParams) => `t.${p.sort} ${p.direction.toUpperCase()}, t.id ${p.direction.toUpperCase()}`;
+
+interface RawThreadRow {
+  id: string;
+  name: string | null;
+  preview: string;
+  title: string;
+  cwd: string;
+  model: string;
+  model_provider: string;
+  source: string;
+  cli_version: string;
+  git_info: string | null;
+  forked_from_id: string | null;
+  created_at: number;
+  updated_at: number;
+  archived: number;
+  archived_at: number | null;
+}
+
+const THREAD_COLUMNS =
+  't.id, t.name, t.preview, t.title, t.cwd, t.model, t.model_provider, t.source, t.cli_version, t.git_info, t.forked_from_id, t.created_at, t.updated_at, t.archived, t.archived_at';
+
+function toRow(r: RawThreadRow): ThreadRow {
+  let gitInfo: unknown = null;
+  if (r.git_info !== null) {
+    try {
+      gitInfo = JSON.parse(r.git_info);
+    } catch {
+      gitInfo = null;
+    }
+  }
+  return {
+    id: r.id,
+    name: r.name,
+    preview: r.preview,
+    title: r.title,
+    cwd: r.cwd,
+    model: r.model,
+    modelProvider: r.model_provider,
+    source: r.source,
+    cliVersion: r.cli_version,
+    gitInfo,
+    forkedFromId: r.forked_from_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    archived: r.archived !== 0,
+    archivedAt: r.archived_at,
+  };
+}
+
+// ---- title search (thread/list searchTerm: literal, case-sensitive) ------------------------------------------
+
+function titleQuery(p: ThreadSearchParams, plan: Exclude<Plan, { kind: 'none' }>): { sql: string; params: unknown[] } {
+  const f = filters(p);
+  if (plan.kind === 'scan') {
+    return {
+      sql: `SELECT ${THREAD_COLUMNS} FROM threads t WHERE ${f.sql} AND instr(t.title, ?) > 0 ORDER BY ${orderBy(p)} LIMIT ?`,
+      params: [...f.params, p.term, p.limit + 1],
+    };
+  }
+  // CROSS JOIN keeps this join order: the FTS matches drive, each a key lookup and a primary-key lookup.
+  return {
+    sql: `SELECT ${THREAD_COLUMNS} FROM json_each(?) m CROSS JOIN thread_search_keys k ON k.id = m.value CROSS JOIN threads t ON t.id = k.thread_id
+          WHERE ${f.sql} AND instr(t.title, ?) > 0 ORDER BY ${orderBy(p)} LIMIT ?`,
+    params: [plan.rowids, ...f.params, p.term, p.limit + 1],
+  };
+}
+
+function titlePlan(db: Db, term: string): Plan {
+  return planFor(db, { fts: 'thread_titles_fts', vocab: 'thread_titles_vocab', term, folded: false, cap: TITLE_INDEX_CAP });
+}
+
+/** Threads whose title (name, else preview) contains `term` (case-sensitive), one page plus one row. */
+export function searchTitles({ db, params }: { db: Db; params: ThreadSearchParams }): ThreadRow[] {
+  if (params.term === '') return [];
+  const plan = titlePlan(db, params.term);
+  if (plan.kind === 'none') return [];
+  const q = titleQuery(params, plan);
+  return (prepared(db, q.sql).all(...q.params) as RawThreadRow[]).map(toRow);
+}
+
+// ---- full-text search (thread/search: literal, case-insensitive) ---------------------------------------------
+
+function contentPlan(db: Db, term: string): Plan {
+  return planFor(db, { fts: 'search_docs_fts', vocab: 'search_docs_vocab', term, folded: true, cap: CONTENT_INDEX_CAP });
+}
+
+/** `instr` over folded text: SQLite's own `lower()` for an ASCII term (which only ASCII letters can match), else ours. */
+function foldedContains(column: string, term: string): { sql: string; param: string } {
+  return isAscii(term) ? { sql: `instr(lower(${column}), ?) > 0`, param: term.toLowerCase() } : { sql: `instr(${FOLD_FUNCTION}(${column}), ?) > 0`, param: term.toLowerCase() };
+}
+
+function contentQuery(p: ThreadSearchParams, plan: Exclude<Plan, { kind: 'none' }>): { sql: string; params: unknown[] } {
+  const f = filters(p);
+  if (plan.kind === 'scan') {
+    const c = foldedContains('d.text', p.term);
+    return {
+      sql: `SELECT ${THREAD_COLUMNS} FROM threads t WHERE ${f.sql} AND EXISTS (SELECT 1 FROM search_docs d WHERE d.thread_id = t.id AND ${c.sql})
+            ORDER BY ${orderBy(p)} LIMIT ?`,
+      params: [...f.params, c.param, p.limit + 1],
+    };
+  }
+  return {
+    sql: `SELECT ${THREAD_COLUMNS} FROM (SELECT DISTINCT d.thread_id AS thread_id FROM json_each(?) m CROSS JOIN search_docs d ON d.id = m.value) hit
+          CROSS JOIN threads t ON t.id = hit.thread_id WHERE ${f.sql} ORDER BY ${orderBy(p)} LIMIT ?`,
+    params: [plan.rowids, ...f.params, p.limit + 1],
+  };
+}
+
+/** Threads with a search doc (message, answer, transcript) containing `term`, case-insensitively; a page plus one. */
+export function searchContent({ db, params }: { db: Db; params: ThreadSearchParams }): ThreadRow[] {
+  if (params.term === '') return [];
+  const plan = contentPlan(db, params.term);
+  if (plan.kind === 'none') return [];
+  const q = contentQuery(params, plan);
+  return (prepared(db, q.sql).all(...q.params) as RawThreadRow[]).map(toRow);
+}
+
+/** A thread's search docs in rollout order, optionally only those containing `term` (case-insensitively). */
+export function threadDocs({ db, threadId, term, limit }: { db: Db; threadId: string; term?: string; limit?: number }): SearchDocRow[] {
+  const c = term ? foldedContains('text', term) : null;
+  const sql = `SELECT id, thread_id AS threadId, seq, turn_id AS turnId, item_id AS itemId, role, origin, text FROM search_docs
+               WHERE thread_id = ?${c ? ` AND ${c.sql}` : ''} ORDER BY seq${limit ? ' LIMIT ?' : ''}`;
+  const params: unknown[] = [threadId];
+  if (c) params.push(c.param);
+  if (limit) params.push(limit);
+  return prepared(db, sql).all(...params) as SearchDocRow[];
+}
+
+// ---- query plans, for tests and the benchmark ------------------------------------------------------------------
+
+export interface ExplainedSearch {
+  plan: 'none' | 'scan' | 'index';
+  details: string[];
+}
+
+function explain(db: Db, q: { sql: string; params: unknown[] }): string[] {
+  return (db.$client.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[]).map((r) => r.detail);
+}
+
+/** An index plan's two steps: the FTS match (run while planning), then the page query over its rowids. */
+function explainPlan(db: Db, plan: Exclude<Plan, { kind: 'none' }>, q: { sql: string; params: unknown[] }): string[] {
+  const match = plan.kind === 'index' ? explain(db, { sql: `SELECT rowid FROM ${plan.fts} WHERE ${plan.fts} MATCH ?`, params: [plan.match] }) : [];
+  return [...match, ...explain(db, q)];
+}
+
+export function explainSearchTitles({ db, params }: { db: Db; params: ThreadSearchParams }): ExplainedSearch {
+  const plan = titlePlan(db, params.term);
+  return plan.kind === 'none' ? { plan: 'none', details: [] } : { plan: plan.kind, details: explainPlan(db, plan, titleQuery(params, plan)) };
+}
+
+export function explainSearchContent({ db, params }: { db: Db; params: ThreadSearchParams }): ExplainedSearch {
+  const plan = contentPlan(db, params.term);
+  return plan.kind === 'none' ? { plan: 'none', details: [] } : { plan: plan.kind, details: explainPlan(db, plan, contentQuery(params, plan)) };
+}

@@ -1,0 +1,261 @@
+// One Codex rollout line (`$CODEX_HOME/sessions/**/rollout-*.jsonl`) turned into our rollout records and thread
+// metadata (docs/architecture.md#importing-codex-history). A pure function of (state, line): the importer keeps
+// the state between calls and stores it with its offset, so a rollout that grew continues where it stopped.
+import { z } from 'zod';
+import type { GitInfo } from '../../protocol/thread';
+import type { ThreadItem, Turn } from '../../protocol/turn';
+import type { RolloutRecord } from '../threads/handle';
+import type { ThreadSettings } from '../threads/settings';
+
+/** What the parser remembers between lines (JSON, stored in imported_rollouts.state). */
+export interface ParserState {
+  threadId: string | null;
+  meta: ThreadMeta | null;
+  settings: ThreadSettings | null;
+  /** The open turn: its id and start (Unix seconds), and a failure reported in it. */
+  turn: { id: string; startedAt: number | null; error: string | null } | null;
+  /** Turns seen so far (ids of turns without one of their own are derived from it). */
+  turns: number;
+  /** Whether this rollout records items (0.169 `item_completed`); older ones only have `user_message`/`agent_message`. */
+  itemEvents: boolean;
+  legacyItems: number;
+  name: string | null;
+  /** Latest line timestamp (ms). */
+  lastAt: number;
+}
+
+export interface ThreadMeta {
+  id: string;
+  cwd: string;
+  model: string;
+  modelProvider: string;
+  source: string;
+  cliVersion: string;
+  gitInfo: GitInfo | null;
+  createdAt: number;
+  preview: string;
+}
+
+export const initialState = (): ParserState => ({ threadId: null, meta: null, settings: null, turn: null, turns: 0, itemEvents: false, legacyItems: 0, name: null, lastAt: 0 });
+
+export type LineResult = { ok: true; records: RolloutRecord[] } | { ok: false; reason: string };
+
+const line = z.object({ timestamp: z.string().optional(), type: z.string(), payload: z.unknown() });
+const obj = z.record(z.string(), z.unknown());
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Codex's SessionSource as our stored source: cli, vscode, exec, or subAgent*; anything else unknown. */
+function sourceOf(v: unknown): string {
+  if (typeof v === 'string') return ['cli', 'vscode', 'exec'].includes(v) ? v : v === 'mcp' ? 'appServer' : 'unknown';
+  if (v && typeof v === 'object' && 'subagent' in v) return 'subAgent';
+  return 'unknown';
+}
+
+function gitOf(v: unknown): GitInfo | null {
+  const g = obj.safeParse(v);
+  if (!g.success) return null;
+  return { sha: str(g.data.commit_hash), branch: str(g.data.branch), originUrl: str(g.data.repository_url) };
+}
+
+const SANDBOX_MODES: Record<string, ThreadSettings['sandbox']> = {
+  'read-only': 'read-only',
+  'workspace-write': 'workspace-write',
+  'danger-full-access': 'danger-full-access',
+};
+
+/** Keys of a response item the Responses API knows; Codex's bookkeeping (`internal_*`, `metadata`) is dropped. */
+const RESPONSE_ITEM_KEYS = new Set(['type', 'id', 'role', 'content', 'status', 'name', 'namespace', 'arguments', 'call_id', 'output', 'summary', 'encrypted_content', 'input', 'action', 'result']);
+
+function responseItem(p: Record<string, unknown>): Record<string, unknown> | null {
+  // Codex's own instructions (developer / system messages) are its harness, not the conversation.
+  if (p.type === 'message' && p.role !== 'user' && p.role !== 'assistant') return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p)) if (RESPONSE_ITEM_KEYS.has(k)) out[k] = v;
+  return out;
+}
+
+/** A 0.169 `item_completed` item as our ThreadItem (the kinds the reference shows in thread/read). */
+function itemOf(v: unknown): ThreadItem | null {
+  const i = obj.safeParse(v);
+  if (!i.success) return null;
+  const id = str(i.data.id);
+  if (!id) return null;
+  const parts = Array.isArray(i.data.content) ? i.data.content.map((c) => obj.safeParse(c)).flatMap((c) => (c.success ? [c.data] : [])) : [];
+  if (i.data.type === 'UserMessage') {
+    const content: Extract<ThreadItem, { type: 'userMessage' }>['content'] = [];
+    for (const c of parts) {
+      if (c.type === 'text' && typeof c.text === 'string') content.push({ type: 'text', text: c.text });
+      else if (c.type === 'image' && typeof c.image_url === 'string') content.push({ type: 'image', url: c.image_url });
+      else if (c.type === 'image' && typeof c.url === 'string') content.push({ type: 'image', url: c.url });
+      else if (c.type === 'local_image' && typeof c.path === 'string') content.push({ type: 'localImage', path: c.path });
+    }
+    return { type: 'userMessage', id, content };
+  }
+  if (i.data.type === 'AgentMessage') {
+    const text = parts.map((c) => (typeof c.text === 'string' ? c.text : '')).join('');
+    return { type: 'agentMessage', id, text };
+  }
+  return null;
+}
+
+const secondsOf = (ms: number) => Math.floor(ms / 1000);
+
+function openTurn(state: ParserState, id: string | null, startedAt: number | null, at: number): RolloutRecord[] {
+  const out: RolloutRecord[] = [];
+  // A turn left open by a crash is closed as interrupted, as the reference shows it.
+  if (state.turn) out.push(...closeTurn(state, 'interrupted', null, null, at));
+  state.turns++;
+  const turnId = id ?? `${state.threadId ?? 'thread'}-turn-${state.turns}`;
+  state.turn = { id: turnId, startedAt: startedAt ?? secondsOf(at), error: null };
+  const turn: Turn = { id: turnId, items: [], status: 'inProgress', error: null, startedAt: state.turn.startedAt, completedAt: null, durationMs: null };
+  out.push({ kind: 'event', type: 'turn_started', turnId, payload: { turn } });
+  return out;
+}
+
+function closeTurn(state: ParserState, status: Turn['status'], completedAt: number | null, durationMs: number | null, at: number): RolloutRecord[] {
+  const t = state.turn;
+  if (!t) return [];
+  state.turn = null;
+  const failed = status === 'completed' && t.error !== null;
+  const turn: Turn = {
+    id: t.id,
+    items: [],
+    status: failed ? 'failed' : status,
+    error: failed ? { message: t.error!, codexErrorInfo: null, additionalDetails: null } : null,
+    startedAt: t.startedAt,
+    completedAt: completedAt ?? secondsOf(at),
+    durationMs,
+  };
+  return [{ kind: 'event', type: 'turn_completed', turnId: t.id, payload: { turn } }];
+}
+
+function itemRecord(state: ParserState, item: ThreadItem, at: number, startedAtMs: number | null, completedAtMs: number | null): RolloutRecord[] {
+  const out: RolloutRecord[] = [];
+  if (!state.turn) out.push(...openTurn(state, null, null, at));
+  const turnId = state.turn!.id;
+  if (item.type === 'userMessage' && state.meta && state.meta.preview === '') {
+    state.meta.preview = item.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n').trim().slice(0, 2000);
+  }
+  out.push({ kind: 'event', type: 'item_completed', turnId, payload: { turnId, item, startedAtMs: startedAtMs ?? at, completedAtMs: completedAtMs ?? at } });
+  return out;
+}
+
+function settingsRecord(state: ParserState, next: ThreadSettings): RolloutRecord[] {
+  if (state.settings && JSON.stringify(state.settings) === JSON.stringify(next)) return [];
+  state.settings = next;
+  return [{ kind: 'event', type: 'session_meta', turnId: null, payload: next }];
+}
+
+/** Applies one line; malformed input is `{ok: false}` and changes nothing. */
+export function applyLine(state: ParserState, text: string): LineResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const parsed = line.safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: 'not a rollout line' };
+  const { type } = parsed.data;
+  const at = parsed.data.timestamp ? Date.parse(parsed.data.timestamp) : NaN;
+  const when = Number.isFinite(at) ? at : state.lastAt;
+  const p = obj.safeParse(parsed.data.payload);
+  if (!p.success) return { ok: false, reason: `${type} without a payload object` };
+  const payload = p.data;
+
+  if (type === 'session_meta') {
+    if (state.meta) return { ok: true, records: [] }; // a fork's copied meta lines: the first one is the thread
+    const id = str(payload.id);
+    if (!id) return { ok: false, reason: 'session_meta without an id' };
+    const createdAt = Date.parse(str(payload.timestamp) ?? '') || when;
+    state.threadId = id;
+    state.lastAt = Math.max(state.lastAt, createdAt);
+    state.meta = {
+      id,
+      cwd: str(payload.cwd) ?? '/',
+      model: '',
+      modelProvider: str(payload.model_provider) ?? 'openai',
+      source: sourceOf(payload.source),
+      cliVersion: str(payload.cli_version) ?? '',
+      gitInfo: gitOf(payload.git),
+      createdAt,
+      preview: '',
+    };
+    return { ok: true, records: [] };
+  }
+  if (!state.meta) return { ok: false, reason: `${type} before session_meta` };
+  if (Number.isFinite(at)) state.lastAt = Math.max(state.lastAt, at);
+
+  switch (type) {
+    case 'turn_context': {
+      const model = str(payload.model);
+      if (model) state.meta.model = model;
+      const sandbox = obj.safeParse(payload.sandbox_policy);
+      const mode = sandbox.success ? SANDBOX_MODES[String(sandbox.data.type ?? sandbox.data.mode)] : undefined;
+      const approval = str(payload.approval_policy);
+      return {
+        ok: true,
+        records: settingsRecord(state, {
+          model: state.meta.model,
+          modelProvider: state.meta.modelProvider,
+          cwd: str(payload.cwd) ?? state.meta.cwd,
+          approvalPolicy: approval === 'untrusted' || approval === 'on-request' || approval === 'never' ? approval : 'on-request',
+          sandbox: mode ?? state.settings?.sandbox ?? 'read-only',
+          reasoningEffort: null,
+          baseInstructions: null,
+          developerInstructions: null,
+          dynamicTools: [],
+        }),
+      };
+    }
+    case 'response_item': {
+      const item = responseItem(payload);
+      return { ok: true, records: item ? [{ kind: 'response_item', type: String(item.type ?? 'unknown'), turnId: state.turn?.id ?? null, payload: item }] : [] };
+    }
+    case 'event_msg':
+      return { ok: true, records: eventMsg(state, payload, when) };
+    default:
+      // compacted, world_state, token_usage_record, ...: nothing the thread shows.
+      return { ok: true, records: [] };
+  }
+}
+
+function eventMsg(state: ParserState, p: Record<string, unknown>, at: number): RolloutRecord[] {
+  switch (p.type) {
+    case 'task_started':
+    case 'turn_started':
+      return openTurn(state, str(p.turn_id), num(p.started_at), at);
+    case 'task_complete':
+    case 'turn_complete':
+      return closeTurn(state, 'completed', num(p.completed_at), num(p.duration_ms), at);
+    case 'turn_aborted':
+      return closeTurn(state, 'interrupted', num(p.completed_at), num(p.duration_ms), at);
+    case 'error':
+      if (state.turn) state.turn.error = str(p.message) ?? 'error';
+      return [];
+    case 'thread_name_updated':
+      state.name = str(p.thread_name) ?? state.name;
+      return [];
+    case 'item_completed': {
+      const item = itemOf(p.item);
+      if (!item) return [];
+      state.itemEvents = true;
+      return itemRecord(state, item, at, num(p.started_at_ms), num(p.completed_at_ms));
+    }
+    // Rollouts older than item events: the visible messages are these.
+    case 'user_message':
+    case 'agent_message': {
+      if (state.itemEvents) return [];
+      const message = str(p.message);
+      if (message === null) return [];
+      state.legacyItems++;
+      const id = `${state.threadId ?? 'thread'}-item-${state.legacyItems}`;
+      const item: ThreadItem = p.type === 'user_message' ? { type: 'userMessage', id, content: [{ type: 'text', text: message }] } : { type: 'agentMessage', id, text: message };
+      return itemRecord(state, item, at, null, null);
+    }
+    default:
+      return [];
+  }
+}

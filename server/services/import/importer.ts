@@ -1,0 +1,339 @@
+// `codex-web import` and live sync (docs/architecture.md#importing-codex-history): Codex rollouts under a Codex
+// home become our threads, keeping their ids. Files are streamed a chunk at a time (a line is the largest
+// thing held, and lines past MAX_LINE_BYTES are skipped unread), read-only: nothing is ever written into the
+// Codex home. Each batch of records commits together with the file's new offset and parser state, so a run
+// that is killed resumes exactly, a second run imports nothing, and a rollout that grew brings only its new lines.
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../../../db/client';
+import * as importQueries from '../../../db/queries/import';
+import * as threadQueries from '../../../db/queries/threads';
+import type { ImportedRolloutRow, RolloutRow } from '../../../db/schema';
+import { applyLine, initialState, type LineResult, type ParserState } from './codex-rollout';
+
+/** A longer line is skipped (counted malformed) without being held in memory. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
+/** A transaction holds up to this many records or bytes of lines, whichever comes first (bounded memory). */
+const BATCH_RECORDS = 5000;
+const BATCH_BYTES = 8 * 1024 * 1024;
+/** A standalone import commits every this many bytes of rollouts (its batches are savepoints inside). */
+const COMMIT_BYTES = 64 * 1024 * 1024;
+
+export interface RolloutFile {
+  path: string;
+  archived: boolean;
+  size: number;
+}
+
+export interface ImportSummary {
+  files: number;
+  /** Rollouts that brought new records (new threads plus grown ones). */
+  imported: number;
+  newThreads: number;
+  grown: number;
+  unchanged: number;
+  records: number;
+  lines: number;
+  bytes: number;
+  malformed: number;
+  /** Files skipped and why (a thread id of ours, a rewritten file, no session_meta). */
+  skipped: { path: string; reason: string }[];
+  /** Threads whose records changed (for live sync's notifications). */
+  touched: { threadId: string; rows: RolloutRow[]; isNew: boolean }[];
+  ms: number;
+}
+
+export interface ImportHooks {
+  /** Called per committed batch with the bytes read so far (the progress bar). */
+  progress?: (bytesDone: number, filesDone: number) => void;
+  /** Runs the batch's writes in one transaction; live sync goes through the group-commit writer instead. */
+  transact?: (op: () => void) => void;
+  /** The next seq to use for a thread (live sync: a loaded handle may be ahead of the database). */
+  nextSeq?: (threadId: string, fromDb: number) => number;
+  /** Keep records in the summary's `touched` (live sync publishes them). */
+  keepRows?: boolean;
+}
+
+/** Every `rollout-*.jsonl` under `sessions/` and `archived_sessions/` of a Codex home, oldest path first. */
+export function listRollouts(codexHome: string): RolloutFile[] {
+  const out: RolloutFile[] = [];
+  for (const [dir, archived] of [['sessions', false], ['archived_sessions', true]] as const) {
+    const root = path.join(codexHome, dir);
+    if (!existsSync(root)) continue;
+    walk(root, (file) => {
+      try {
+        const st = statSync(file);
+        if (st.isFile()) out.push({ path: file, archived, size: st.size });
+      } catch {
+        // gone meanwhile
+      }
+    });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+function walk(dir: string, onFile: (file: string) => void): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    // Symlinks are not followed: the home's own files only.
+    if (e.isDirectory()) walk(full, onFile);
+    else if (e.isFile() && e.name.startsWith('rollout-') && e.name.endsWith('.jsonl')) onFile(full);
+  }
+}
+
+/** Thread names from `session_index.jsonl` (the last entry of an id wins); malformed lines are ignored. */
+export function readSessionIndex(codexHome: string): Map<string, string> {
+  const names = new Map<string, string>();
+  const file = path.join(codexHome, 'session_index.jsonl');
+  if (!existsSync(file)) return names;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const v = JSON.parse(line) as { id?: unknown; thread_name?: unknown };
+      if (typeof v.id === 'string' && typeof v.thread_name === 'string' && v.thread_name.trim()) names.set(v.id, v.thread_name.trim().slice(0, 512));
+    } catch {
+      // skipped
+    }
+  }
+  return names;
+}
+
+const idFromName = (file: string) => /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/i.exec(file)?.[1]?.toLowerCase() ?? null;
+
+export class Importer {
+  private readonly byPath = new Map<string, ImportedRolloutRow>();
+  private readonly byId = new Map<string, ImportedRolloutRow>();
+  private uncommittedBytes = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly hooks: ImportHooks = {},
+  ) {
+    for (const row of importQueries.allImported({ db })) this.remember(row);
+  }
+
+  /** Where a thread's rollout was imported from. */
+  pathOf(threadId: string): string | undefined {
+    return this.byId.get(threadId)?.path;
+  }
+
+  private remember(row: ImportedRolloutRow): void {
+    const old = this.byId.get(row.threadId);
+    if (old) this.byPath.delete(old.path);
+    this.byId.set(row.threadId, row);
+    this.byPath.set(row.path, row);
+  }
+
+  /** Imports a whole Codex home (or only `files` of it). */
+  importHome(codexHome: string, files: RolloutFile[] = listRollouts(codexHome)): ImportSummary {
+    const started = Date.now();
+    const summary: ImportSummary = { files: files.length, imported: 0, newThreads: 0, grown: 0, unchanged: 0, records: 0, lines: 0, bytes: 0, malformed: 0, skipped: [], touched: [], ms: 0 };
+    const names = readSessionIndex(codexHome);
+    let bytesBefore = 0;
+    // Standalone, many small rollouts share a transaction (each batch a savepoint in it): commits are the cost.
+    const outer = !this.hooks.transact && !this.db.$client.inTransaction;
+    if (outer) this.db.$client.exec('BEGIN');
+    try {
+      files.forEach((f, i) => {
+        this.importFile(f, names, summary, (b) => this.hooks.progress?.(bytesBefore + b, i));
+        bytesBefore += f.size;
+        this.hooks.progress?.(bytesBefore, i + 1);
+        if (outer && this.uncommittedBytes >= COMMIT_BYTES) {
+          this.db.$client.exec('COMMIT');
+          this.db.$client.exec('BEGIN');
+          this.uncommittedBytes = 0;
+        }
+      });
+      this.applyNames(names, summary);
+      if (outer) this.db.$client.exec('COMMIT');
+    } catch (err) {
+      if (outer && this.db.$client.inTransaction) this.db.$client.exec('ROLLBACK');
+      throw err;
+    }
+    summary.ms = Date.now() - started;
+    return summary;
+  }
+
+  /** Names changed in session_index.jsonl since the threads were imported. */
+  private applyNames(names: Map<string, string>, summary: ImportSummary): void {
+    for (const [id, name] of names) {
+      if (!this.byId.has(id)) continue;
+      const row = threadQueries.getThread({ db: this.db, id });
+      if (!row || row.name === name) continue;
+      this.transact(() => threadQueries.setThreadName({ db: this.db, id, name, updatedAt: row.updatedAt }));
+      if (!summary.touched.some((t) => t.threadId === id)) summary.touched.push({ threadId: id, rows: [], isNew: false });
+    }
+  }
+
+  private appendRows(rows: RolloutRow[]): void {
+    importQueries.appendRows({ db: this.db, rows });
+  }
+
+  private transact(op: () => void): void {
+    if (this.hooks.transact) this.hooks.transact(op);
+    else this.db.$client.transaction(op)();
+  }
+
+  private importFile(file: RolloutFile, names: Map<string, string>, summary: ImportSummary, progress: (bytes: number) => void): void {
+    const guess = idFromName(file.path);
+    let prior = this.byPath.get(file.path) ?? (guess ? this.byId.get(guess) : undefined);
+    if (prior && prior.path !== file.path && !existsSync(prior.path)) {
+      // The CLI moved it (archived or unarchived): the same rollout, go on from the same offset.
+    } else if (prior && prior.path !== file.path) prior = undefined;
+    if (prior && file.size === prior.offset) {
+      summary.unchanged++;
+      const row = threadQueries.getThread({ db: this.db, id: prior.threadId });
+      if (row && row.archived !== file.archived) {
+        this.transact(() => threadQueries.setThreadArchived({ db: this.db, id: prior.threadId, archived: file.archived, at: Date.now() }));
+        summary.touched.push({ threadId: prior.threadId, rows: [], isNew: false });
+      }
+      if (prior.path !== file.path) this.transact(() => importQueries.putImported({ db: this.db, row: { ...prior, path: file.path } }));
+      return;
+    }
+    if (prior && file.size < prior.offset) {
+      summary.skipped.push({ path: file.path, reason: 'the file is shorter than what was imported (rewritten?)' });
+      return;
+    }
+    if (!prior && guess && importQueries.threadExists({ db: this.db, id: guess })) {
+      summary.skipped.push({ path: file.path, reason: `thread ${guess} already exists here and was not imported` });
+      return;
+    }
+    const state: ParserState = prior ? (prior.state as ParserState) : initialState();
+    const offset = prior?.offset ?? 0;
+    let lines = prior?.lines ?? 0;
+    let malformed = prior?.malformed ?? 0;
+    const isNew = !prior;
+    let pending: LineResult[] = [];
+    let pendingRecords = 0;
+    let pendingBytes = 0;
+    let wrote = false;
+    let seq: number | null = null;
+    let threadInserted = !!prior;
+    const touchedRows: RolloutRow[] = [];
+
+    const flush = (uptoOffset: number) => {
+      const records = pending.flatMap((r) => (r.ok ? r.records : []));
+      this.uncommittedBytes += pendingBytes;
+      pending = [];
+      pendingRecords = 0;
+      pendingBytes = 0;
+      if (!state.meta) return;
+      const meta = state.meta;
+      const id = meta.id;
+      if (seq === null) seq = this.hooks.nextSeq ? this.hooks.nextSeq(id, importQueries.lastSeq({ db: this.db, threadId: id })) : importQueries.lastSeq({ db: this.db, threadId: id });
+      const now = Date.now();
+      const rows: RolloutRow[] = records.map((r) => ({ ...r, threadId: id, seq: ++seq!, createdAt: now }));
+      const name = names.get(id) ?? state.name;
+      const row: ImportedRolloutRow = { threadId: id, path: file.path, offset: uptoOffset, lines, malformed, state, importedAt: now };
+      const snapshot = JSON.parse(JSON.stringify(state)) as ParserState;
+      this.transact(() => {
+        importQueries.upsertImportedThread({
+          db: this.db,
+          row: {
+            id,
+            name: name ?? null,
+            preview: meta.preview,
+            cwd: meta.cwd,
+            model: meta.model,
+            modelProvider: meta.modelProvider,
+            source: meta.source,
+            cliVersion: meta.cliVersion,
+            gitInfo: meta.gitInfo,
+            createdAt: meta.createdAt,
+            updatedAt: Math.max(state.lastAt, meta.createdAt),
+            archived: file.archived,
+            archivedAt: file.archived ? Math.max(state.lastAt, meta.createdAt) : null,
+          },
+        });
+        this.appendRows(rows);
+        importQueries.putImported({ db: this.db, row: { ...row, state: snapshot } });
+      });
+      this.remember({ ...row, state: snapshot });
+
+      threadInserted = true;
+      if (rows.length > 0) wrote = true;
+      summary.records += rows.length;
+      if (this.hooks.keepRows) touchedRows.push(...rows);
+    };
+
+    const fd = openSync(file.path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+      let pos = offset;
+      let parts: Buffer[] = [];
+      let partBytes = 0;
+      let skipping = false;
+      let lineStart = offset;
+      while (pos < size) {
+        const n = readSync(fd, buf, 0, Math.min(CHUNK_BYTES, size - pos), pos);
+        if (n <= 0) break;
+        let from = 0;
+        for (;;) {
+          const nl = buf.indexOf(10, from);
+          if (nl < 0 || nl >= n) break;
+          const lineEnd = pos + nl + 1;
+          if (skipping) {
+            skipping = false;
+            malformed++;
+            lines++;
+          } else {
+            const piece = buf.subarray(from, nl);
+            const text = partBytes > 0 ? Buffer.concat([...parts, piece]).toString('utf8') : piece.toString('utf8');
+            lines++;
+            if (text.trim() !== '') {
+              const r = applyLine(state, text);
+              if (!r.ok) malformed++;
+              else if (r.records.length > 0) {
+                pending.push(r);
+                pendingRecords += r.records.length;
+                pendingBytes += text.length;
+              }
+            }
+          }
+          parts = [];
+          partBytes = 0;
+          from = nl + 1;
+          lineStart = lineEnd;
+          if (pendingRecords >= BATCH_RECORDS || pendingBytes >= BATCH_BYTES) {
+            flush(lineStart);
+            progress(lineStart - (prior?.offset ?? 0));
+          }
+        }
+        if (from < n && !skipping) {
+          partBytes += n - from;
+          if (partBytes > MAX_LINE_BYTES) {
+            skipping = true;
+            parts = [];
+            partBytes = 0;
+          } else parts.push(Buffer.from(buf.subarray(from, n)));
+        }
+        pos += n;
+      }
+      // An unterminated last line is being written: it is read next time, once complete.
+      flush(lineStart);
+      summary.bytes += lineStart - (prior?.offset ?? 0);
+    } finally {
+      closeSync(fd);
+    }
+    summary.lines += lines - (prior?.lines ?? 0);
+    summary.malformed += malformed - (prior?.malformed ?? 0);
+    if (!threadInserted && !state.meta) {
+      summary.skipped.push({ path: file.path, reason: 'no session_meta line' });
+      return;
+    }
+    if (wrote || isNew) {
+      summary.imported++;
+      if (isNew) summary.newThreads++;
+      else summary.grown++;
+      summary.touched.push({ threadId: state.meta!.id, rows: touchedRows, isNew });
+    } else summary.unchanged++;
+  }
+}

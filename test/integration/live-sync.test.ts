@@ -1,0 +1,69 @@
+// Live sync (docs/architecture.md#importing-codex-history): while our app-server runs with --codex-home, the
+// reference app-server (0.169, mock provider) writes a session there; it shows up in our list within 2 s,
+// grows with the next turn (a subscribed client gets its notifications), and is read-only here while written.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { referencePaths } from '../../scripts/ensure-reference.mjs';
+import { startMockResponsesServer } from '../../testkit/mock-responses-server';
+import { startReferenceAppServer } from '../../testkit/reference-app-server';
+import { sse } from '../../testkit/responses-sse';
+import { startStdioServer } from '../support/server-process';
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+test('a session the reference writes into a watched Codex home appears and grows within 2 s, read-only while written', async (t) => {
+  const mock = await startMockResponsesServer();
+  const codexHome = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-codex-'));
+  const home = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-home-'));
+  const work = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-work-'));
+  t.after(async () => {
+    await mock.close();
+    for (const d of [codexHome, home, work]) rmSync(d, { recursive: true, force: true });
+  });
+  const ours = startStdioServer({ home, args: ['--codex-home', codexHome] });
+  t.after(() => ours.server.kill());
+  await ours.initialize({ experimentalApi: true });
+  const ref = await startReferenceAppServer({ codex: referencePaths().codex, home: codexHome, providerUrl: mock.url });
+  t.after(() => ref.close());
+
+  mock.enqueue(sse.message('Live answer about the Capybara.'), sse.message('A second live answer about the Okapi.'));
+  const id = (await ref.request<{ thread: { id: string } }>('thread/start', { cwd: work })).thread.id;
+  await ref.turn(id, 'live question one');
+  const t0 = Date.now();
+  await until('the thread listed', async () => (await ours.request<{ data: { id: string }[] }>('thread/list', { sourceKinds: [] })).data.some((x) => x.id === id), 2000);
+  assert.ok(Date.now() - t0 <= 2000);
+  // The rollout may still be mid-turn at that moment; its answer follows within the same 2 s.
+  await until(
+    'the first answer shown',
+    async () => {
+      const r = await ours.request<{ thread: { turns: { status: string; items: { type: string; text?: string }[] }[] } }>('thread/read', { threadId: id, includeTurns: true });
+      return r.thread.turns.length === 1 && r.thread.turns[0]!.status === 'completed' && r.thread.turns[0]!.items.some((i) => i.text === 'Live answer about the Capybara.');
+    },
+    2000,
+  );
+  assert.ok(Date.now() - t0 <= 2000);
+
+  // Subscribed (thread/resume), a client sees the next turn arrive as notifications.
+  await ours.request('thread/resume', { threadId: id });
+  // Being written by the CLI: no turns from here.
+  await assert.rejects(ours.request('turn/start', { threadId: id, input: [{ type: 'text', text: 'hi' }] }), /being written by the Codex CLI/);
+  await ref.turn(id, 'live question two');
+  const t1 = Date.now();
+  const n = await ours.readUntilNotification<{ threadId: string; item: { type: string; text?: string } }>('item/completed', (p) => p.threadId === id && p.item.type === 'agentMessage', 2000);
+  assert.equal(n.params.item.text, 'A second live answer about the Okapi.');
+  assert.ok(Date.now() - t1 <= 2000, `the answer arrived ${Date.now() - t1} ms after the reference finished its turn`);
+  const found = await ours.request<{ data: { thread: { id: string } }[] }>('thread/search', { searchTerm: 'okapi' });
+  assert.deepEqual(found.data.map((d) => d.thread.id), [id]);
+});

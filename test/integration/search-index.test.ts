@@ -1,0 +1,226 @@
+// The full-text and title indexes of migration 0001 (docs/architecture.md#full-text-search), in-process on
+// purpose: what the triggers index, the backfill of a database made before the migration, literal semantics
+// of both search plans, and query plans that read indexes, never a scan of threads or rollout records.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { openDb, type Db } from '../../db/client';
+import { appendRollout, type NewRolloutRecord } from '../../db/queries/rollout';
+import {
+  CONTENT_INDEX_CAP,
+  explainSearchContent,
+  searchContent,
+  searchTitles,
+  threadDocs,
+  TITLE_INDEX_CAP,
+  type ThreadSearchParams,
+} from '../../db/queries/search';
+import { explainTitleSearch, insertThread, setThreadName } from '../../db/queries/threads';
+import * as schema from '../../db/schema';
+import { createTempHome } from '../support/home';
+
+const MIGRATIONS = path.join(import.meta.dirname, '..', '..', 'db', 'migrations');
+
+function thread(db: Db, id: string, at: number, preview = '') {
+  insertThread({ db, row: { id, preview, cwd: '/tmp', model: 'm', modelProvider: 'p', source: 'appServer', cliVersion: '0', createdAt: at, updatedAt: at } });
+}
+
+const user = (threadId: string, seq: number, itemId: string, ...texts: string[]): NewRolloutRecord => ({
+  threadId,
+  seq,
+  kind: 'event',
+  type: 'item_completed',
+  turnId: 'turn-1',
+  payload: { turnId: 'turn-1', item: { type: 'userMessage', id: itemId, content: [...texts.map((text) => ({ type: 'text', text })), { type: 'image', url: 'data:x' }] } },
+  createdAt: 1,
+});
+const agent = (threadId: string, seq: number, itemId: string, text: string): NewRolloutRecord => ({
+  threadId,
+  seq,
+  kind: 'event',
+  type: 'item_completed',
+  turnId: 'turn-1',
+  payload: { turnId: 'turn-1', item: { type: 'agentMessage', id: itemId, text } },
+  createdAt: 1,
+});
+
+const base: Omit<ThreadSearchParams, 'term'> = { archived: false, sort: 'created_at', direction: 'desc', limit: 50 };
+const ids = (db: Db, term: string, extra: Partial<ThreadSearchParams> = {}) => searchContent({ db, params: { ...base, term, ...extra } }).map((r) => r.id);
+
+function freshDb(t: { after: (f: () => void) => void }): Db {
+  const home = createTempHome();
+  t.after(() => home.remove());
+  const db = openDb(path.join(home.dir, 'codex-web.sqlite'));
+  t.after(() => db.$client.close());
+  return db;
+}
+
+test('the triggers index what the thread shows, literally and case-insensitively, in the rollout write', (t) => {
+  const db = freshDb(t);
+  thread(db, 'a', 1);
+  thread(db, 'b', 2);
+  thread(db, 'c', 3);
+  appendRollout({
+    db,
+    records: [
+      user('a', 1, 'u1', 'Where is the 100% _under_ "quoted" *star* file?', 'second part'),
+      agent('a', 2, 'm1', 'The Ünïcode answer is ZEBRA-42, naïve café.'),
+      // Tool output is not what the thread shows as messages: not indexed.
+      { threadId: 'a', seq: 3, kind: 'event', type: 'item_completed', turnId: 'turn-1', payload: { turnId: 'turn-1', item: { type: 'commandExecution', id: 'c1', command: 'echo hidden-word', aggregatedOutput: 'hidden-word' } }, createdAt: 1 },
+      { threadId: 'a', seq: 4, kind: 'response_item', type: 'message', turnId: 'turn-1', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hidden-word in the model view' }] }, createdAt: 1 },
+      user('b', 1, 'u2', 'xq is rare, so is ab'),
+      agent('b', 2, 'm2', 'an answer ending in qj'),
+    ],
+  });
+  assert.deepEqual(ids(db, 'zebra-42'), ['a']);
+  assert.deepEqual(ids(db, 'ZeBrA'), ['a']);
+  assert.deepEqual(ids(db, 'ünïcode'), ['a'], 'non-ASCII folds too');
+  assert.deepEqual(ids(db, 'ÜNÏCODE'), ['a']);
+  assert.deepEqual(ids(db, 'hidden-word'), [], 'tool output and response items are not indexed');
+  for (const term of ['100%', '%', '_under_', '_', '"quoted"', '"', '*star*', '*', "'", 'file?', 'second part', 'part']) {
+    const expected = term === "'" ? [] : ['a'];
+    assert.deepEqual(ids(db, term), expected, `literal ${JSON.stringify(term)}`);
+  }
+  assert.deepEqual(ids(db, 'answer Where'), [], 'a multi-word term is one literal phrase, not words anywhere');
+  assert.deepEqual(ids(db, '100% _under_'), ['a']);
+  assert.deepEqual(ids(db, 'is the 100'), ['a']);
+  assert.deepEqual(ids(db, 'answer'), ['b', 'a']);
+  // 1–2 characters: anywhere in the text, at its very end included (the padding), case-insensitive.
+  assert.deepEqual(ids(db, 'xq'), ['b']);
+  assert.deepEqual(ids(db, 'XQ'), ['b']);
+  assert.deepEqual(ids(db, 'qj'), ['b'], 'a 2-character term at the end of a text');
+  assert.deepEqual(ids(db, 'j'), ['b'], 'a 1-character term at the end of a text');
+  assert.deepEqual(ids(db, 'ï'), ['a']);
+  assert.deepEqual(ids(db, 'zz'), []);
+  assert.deepEqual(ids(db, '\u0001'), [], 'the padding character is not text');
+  assert.deepEqual(ids(db, ''), []);
+  assert.deepEqual(ids(db, 'answer', { archived: true }), []);
+  assert.deepEqual(ids(db, 'answer', { direction: 'asc' }), ['a', 'b']);
+
+  // A voice transcript record (the agreed shape) is indexed like a message.
+  appendRollout({ db, records: [{ threadId: 'c', seq: 1, kind: 'event', type: 'voice_transcript', turnId: null, payload: { callId: 'call', role: 'user', text: 'spoken aardvark words', itemId: 'v1', at: 5 }, createdAt: 1 }] });
+  assert.deepEqual(ids(db, 'aardvark'), ['c']);
+  assert.equal(threadDocs({ db, threadId: 'c' })[0]!.origin, 'voice');
+
+  // A later snapshot of an item replaces the earlier one; a discarded item leaves the index.
+  appendRollout({ db, records: [agent('b', 3, 'm2', 'rewritten reply')] });
+  assert.deepEqual(ids(db, 'qj'), []);
+  assert.deepEqual(ids(db, 'rewritten'), ['b']);
+  appendRollout({ db, records: [{ threadId: 'b', seq: 4, kind: 'event', type: 'item_discarded', turnId: 'turn-1', payload: { turnId: 'turn-1', itemId: 'm2' }, createdAt: 1 }] });
+  assert.deepEqual(ids(db, 'rewritten'), []);
+  assert.deepEqual(threadDocs({ db, threadId: 'b' }).map((d) => d.itemId), ['u2']);
+
+  // A failed write leaves no index entry behind: the index is in the same transaction.
+  assert.throws(() => db.$client.transaction(() => {
+    appendRollout({ db, records: [agent('c', 2, 'm9', 'phantom pangolin')] });
+    throw new Error('rolled back');
+  })());
+  assert.deepEqual(ids(db, 'pangolin'), []);
+  assert.equal(db.$client.prepare("SELECT count(*) FROM search_docs_fts WHERE search_docs_fts MATCH '\"pangolin\"'").pluck().get(), 0);
+});
+
+test('title search is literal and case-sensitive on its own index, and follows renames', (t) => {
+  const db = freshDb(t);
+  thread(db, 't1', 1, 'Fix the 50% bug');
+  thread(db, 't2', 2, 'fix the parser');
+  thread(db, 't3', 3, 'a_b Q');
+  const titles = (term: string) => searchTitles({ db, params: { ...base, term } }).map((r) => r.id);
+  assert.deepEqual(titles('Fix'), ['t1']);
+  assert.deepEqual(titles('fix'), ['t2']);
+  assert.deepEqual(titles('50%'), ['t1']);
+  assert.deepEqual(titles('_'), ['t3']);
+  assert.deepEqual(titles('Q'), ['t3'], 'a 1-character term at the end of a title');
+  assert.deepEqual(titles('q'), []);
+  setThreadName({ db, id: 't2', name: 'Renamed Q thread', updatedAt: 5 });
+  assert.deepEqual(titles('parser'), []);
+  assert.deepEqual(titles('Renamed'), ['t2']);
+  assert.deepEqual(titles('Q'), ['t3', 't2']);
+});
+
+test('a database made before migration 0001 is backfilled: titles, the last snapshot of each item, no discarded ones', (t) => {
+  const home = createTempHome();
+  t.after(() => home.remove());
+  // Only migration 0000, as an older release left the file.
+  const old = path.join(home.dir, 'migrations-0000');
+  mkdirSync(path.join(old, 'meta'), { recursive: true });
+  cpSync(path.join(MIGRATIONS, '0000_init.sql'), path.join(old, '0000_init.sql'));
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  journal.entries = journal.entries.filter((e) => e.tag === '0000_init');
+  writeFileSync(path.join(old, 'meta', '_journal.json'), JSON.stringify(journal));
+  const file = path.join(home.dir, 'codex-web.sqlite');
+  const sqlite = new Database(file);
+  const before = drizzle(sqlite, { schema }) as unknown as Db;
+  migrate(before, { migrationsFolder: old });
+  assert.equal(sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'search_docs'").pluck().get(), 0);
+  thread(before, 'old', 1, 'Legacy title');
+  appendRollout({
+    db: before,
+    records: [
+      user('old', 1, 'u1', 'an old question about otters'),
+      agent('old', 2, 'm1', 'first draft about beavers'),
+      agent('old', 3, 'm1', 'final answer about badgers'),
+      agent('old', 4, 'm2', 'a retried attempt about weasels'),
+      { threadId: 'old', seq: 5, kind: 'event', type: 'item_discarded', turnId: 'turn-1', payload: { turnId: 'turn-1', itemId: 'm2' }, createdAt: 1 },
+    ],
+  });
+  sqlite.close();
+
+  const db = openDb(file);
+  t.after(() => db.$client.close());
+  assert.deepEqual(ids(db, 'otters'), ['old']);
+  assert.deepEqual(ids(db, 'badgers'), ['old']);
+  assert.deepEqual(ids(db, 'beavers'), [], 'only the last snapshot of an item');
+  assert.deepEqual(ids(db, 'weasels'), [], 'a discarded item is not backfilled');
+  assert.deepEqual(searchTitles({ db, params: { ...base, term: 'Legacy' } }).map((r) => r.id), ['old']);
+  // And from now on the triggers keep it.
+  appendRollout({ db, records: [agent('old', 6, 'm3', 'new words about ferrets')] });
+  assert.deepEqual(ids(db, 'ferrets'), ['old']);
+});
+
+test('query plans: each term class reads the FTS index or the listing index, never rollout_records, never a full scan', (t) => {
+  const db = freshDb(t);
+  const n = Math.max(CONTENT_INDEX_CAP, TITLE_INDEX_CAP) + 500;
+  db.$client.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const id = `t${String(i).padStart(6, '0')}`;
+      thread(db, id, i, `common title ${i === 7 ? 'rare-title' : ''}`);
+      appendRollout({ db, records: [user(id, 1, 'u', `common words ${i === 9 ? 'rare-word zq' : ''}`), agent(id, 2, 'a', 'the answer')] });
+    }
+  })();
+  db.$client.exec('ANALYZE');
+  const noScan = (details: string[], label: string) => {
+    assert.ok(details.length > 0, label);
+    assert.ok(details.every((d) => !/rollout_records/.test(d)), `never reads rollout_records: ${label}`);
+    // A SCAN is allowed only of the FTS virtual table (its MATCH) or along the ordering index with a LIMIT.
+    assert.ok(details.every((d) => !/^SCAN (t|threads|d|search_docs)$/.test(d)), `no full table scan: ${label}`);
+  };
+  for (const [term, plan] of [['rare-word', 'index'], ['zq', 'index'], ['common', 'scan'], ['answer', 'scan'], ['nothing here', 'none']] as const) {
+    const e = explainSearchContent({ db, params: { ...base, term, limit: 25 } });
+    const label = `content ${JSON.stringify(term)}: ${JSON.stringify(e)}`;
+    assert.equal(e.plan, plan, label);
+    if (plan === 'none') continue;
+    noScan(e.details, label);
+    if (plan === 'index') assert.ok(e.details.some((d) => /VIRTUAL TABLE INDEX \d+:M/.test(d)), `the FTS MATCH drives: ${label}`);
+    else {
+      assert.ok(e.details.some((d) => /threads USING (COVERING )?INDEX threads_by_created|t USING (COVERING )?INDEX threads_by_created/.test(d)), `walks threads_by_created: ${label}`);
+      assert.ok(e.details.some((d) => /search_docs_by_(thread|item) \(thread_id=\?\)/.test(d)), `each thread's docs by index: ${label}`);
+    }
+  }
+  assert.deepEqual(ids(db, 'rare-word'), ['t000009']);
+  for (const [term, plan] of [['rare-title', 'index'], ['common', 'scan'], ['absent', 'none']] as const) {
+    for (const sortKey of ['created_at', 'updated_at'] as const) {
+      const e = explainTitleSearch({ db, params: { archived: false, sortKey, limit: 25, searchTerm: term } });
+      const label = `title ${JSON.stringify(term)} ${sortKey}: ${JSON.stringify(e)}`;
+      assert.equal(e.plan, plan, label);
+      if (plan === 'none') continue;
+      noScan(e.details, label);
+      const index = sortKey === 'created_at' ? 'threads_by_created' : 'threads_by_updated';
+      if (plan === 'scan') assert.ok(e.details.some((d) => new RegExp(`USING (COVERING )?INDEX ${index}`).test(d)), `walks ${index}: ${label}`);
+      else assert.ok(e.details.some((d) => /VIRTUAL TABLE INDEX \d+:M/.test(d)), `the FTS MATCH drives: ${label}`);
+    }
+  }
+});

@@ -1,0 +1,60 @@
+// Codex rollout lines to our records (services/import/codex-rollout.ts): hostile and odd lines change nothing
+// and are reported, older rollouts (user_message / agent_message, no turn ids) still give turns, a turn left
+// open is closed as interrupted by the next one, and an error makes the turn failed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { applyLine, initialState } from '../../server/services/import/codex-rollout';
+import { rebuildTurns } from '../../server/services/threads/projection';
+
+const meta = JSON.stringify({ timestamp: '2025-01-01T00:00:00Z', type: 'session_meta', payload: { id: 't-1', timestamp: '2025-01-01T00:00:00Z', cwd: '/w', cli_version: '0.40.0', source: 'cli', model_provider: 'openai', git: { commit_hash: 'abc', branch: 'main', repository_url: 'u' } } });
+const ev = (payload: Record<string, unknown>, ts = '2025-01-01T00:00:05Z') => JSON.stringify({ timestamp: ts, type: 'event_msg', payload });
+
+test('malformed lines are refused and leave the state as it was', () => {
+  const s = initialState();
+  for (const bad of ['', 'not json', '[]', '42', '{"type": 5}', '{"type":"session_meta","payload":"x"}', '{"type":"session_meta","payload":{}}']) {
+    assert.equal(applyLine(s, bad).ok, false, JSON.stringify(bad));
+  }
+  assert.deepEqual(s, initialState());
+  assert.equal(applyLine(s, ev({ type: 'task_started' })).ok, false, 'an event before session_meta');
+  assert.equal(applyLine(s, meta).ok, true);
+  assert.equal(s.meta?.id, 't-1');
+  assert.deepEqual(s.meta?.gitInfo, { sha: 'abc', branch: 'main', originUrl: 'u' });
+  // Unknown line and event types, and items of kinds we do not show, are fine and produce nothing.
+  assert.deepEqual(applyLine(s, JSON.stringify({ type: 'world_state', payload: { x: 1 } })), { ok: true, records: [] });
+  assert.deepEqual(applyLine(s, ev({ type: 'item_completed', item: { type: 'Reasoning', id: 'r' } })), { ok: true, records: [] });
+  assert.deepEqual(applyLine(s, ev({ type: 'item_completed', item: { type: 'AgentMessage' } })), { ok: true, records: [] }, 'an item without an id');
+  // Codex's bookkeeping and its own instructions never reach the model view.
+  const r = applyLine(s, JSON.stringify({ type: 'response_item', payload: { type: 'message', role: 'developer', content: [] } }));
+  assert.deepEqual(r, { ok: true, records: [] });
+  const kept = applyLine(s, JSON.stringify({ type: 'response_item', payload: { type: 'function_call', name: 'x', arguments: '{}', call_id: 'c', internal_chat_message_metadata_passthrough: { a: 1 } } }));
+  assert.ok(kept.ok);
+  assert.deepEqual(kept.records[0]!.payload, { type: 'function_call', name: 'x', arguments: '{}', call_id: 'c' });
+});
+
+test('an older rollout (user_message / agent_message, no turn ids) still gives turns; open turns are closed', () => {
+  const s = initialState();
+  const records = [
+    meta,
+    ev({ type: 'task_started' }),
+    ev({ type: 'user_message', message: 'old question' }),
+    ev({ type: 'agent_message', message: 'old answer' }),
+    ev({ type: 'task_complete' }),
+    ev({ type: 'task_started' }),
+    ev({ type: 'user_message', message: 'cut off' }),
+    // no task_complete: the next turn starts (a crash in between)
+    ev({ type: 'task_started' }),
+    ev({ type: 'error', message: 'stream disconnected' }),
+    ev({ type: 'task_complete' }),
+  ].flatMap((l) => {
+    const r = applyLine(s, l);
+    assert.ok(r.ok, l);
+    return r.records;
+  });
+  const turns = rebuildTurns(records);
+  assert.deepEqual(turns.map((t) => t.status), ['completed', 'interrupted', 'failed']);
+  assert.equal(turns[2]!.error?.message, 'stream disconnected');
+  assert.deepEqual(turns[0]!.items.map((i) => i.type), ['userMessage', 'agentMessage']);
+  assert.equal(s.meta?.preview, 'old question');
+  // Ids are derived, stable and distinct.
+  assert.equal(new Set(turns.map((t) => t.id)).size, 3);
+});
