@@ -33,6 +33,22 @@ async function send(tui: Tui, text: string, turnRequests: () => number): Promise
   if (turnRequests() === before) tui.write('\r');
 }
 
+/**
+ * Presses an approval key once the dialog has settled, and once more if the TUI has not taken it after a few
+ * seconds (a key that lands while the dialog is still being laid out can be dropped on a loaded machine); then
+ * waits for what the answer shows.
+ */
+async function answer(tui: Tui, key: string, shows: string, from: number): Promise<void> {
+  await sleep(300);
+  tui.write(key);
+  try {
+    await tui.waitForText(shows, 5000, from);
+  } catch {
+    tui.write(key);
+    await tui.waitForText(shows, STEP_MS, from);
+  }
+}
+
 test('the Codex TUI shows the approval reason and "don\'t ask again"; the granted prefix then runs unasked', { timeout: 240_000 }, async (t) => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'codex-web-tui-approval-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
@@ -73,8 +89,7 @@ test('the Codex TUI shows the approval reason and "don\'t ask again"; the grante
   await tui.waitForText(`$ cp -v /etc/hostname ${fileA}`, STEP_MS, first);
   await tui.waitForText("Yes, and don't ask again for commands that start with `cp -v`", STEP_MS, first);
   assert.equal(existsSync(fileA), false, 'nothing runs before the answer');
-  tui.write('p');
-  await tui.waitForText('You approved codex to always run commands that start with cp -v', STEP_MS, first);
+  await answer(tui, 'p', 'You approved codex to always run commands that start with cp -v', first);
   const granted = tui.offset;
   await tui.waitForText(`└ '/etc/hostname' -> '${fileA}'`, STEP_MS, first);
   await tui.waitForText(`└ '/etc/hostname' -> '${fileB}'`, STEP_MS, first);
@@ -91,8 +106,7 @@ test('the Codex TUI shows the approval reason and "don\'t ask again"; the grante
   await tui.waitForText(APPROVAL, STEP_MS, second);
   await tui.waitForText('Reason: Make a directory outside the sandbox', STEP_MS, second);
   await tui.waitForText("don't ask again for commands that start with `mkdir -v", STEP_MS, second);
-  tui.write('y');
-  await tui.waitForText(`└ mkdir: created directory '${dirC}'`, STEP_MS, second);
+  await answer(tui, 'y', `└ mkdir: created directory '${dirC}'`, second);
   await tui.waitForText('The directory is there too', STEP_MS, second);
   assert.equal(existsSync(dirC), true);
   assert.equal(script.length, 0, 'every scripted reply was used');
