@@ -67,11 +67,12 @@ END;
 -- A voice transcript (payload {callId, role, text, itemId, at}).
 CREATE TRIGGER `rollout_index_voice` AFTER INSERT ON `rollout_records`
 WHEN new.`kind` = 'event' AND new.`type` = 'voice_transcript' AND typeof(json_extract(new.`payload`, '$.text')) = 'text'
-  AND json_extract(new.`payload`, '$.text') <> '' AND typeof(json_extract(new.`payload`, '$.itemId')) = 'text'
+  AND json_extract(new.`payload`, '$.text') <> ''
 BEGIN
-  DELETE FROM `search_docs` WHERE `thread_id` = new.`thread_id` AND `item_id` = json_extract(new.`payload`, '$.itemId');
+  -- a line the upstream gave no item id is its own document, named by its record
+  DELETE FROM `search_docs` WHERE `thread_id` = new.`thread_id` AND `item_id` = coalesce(json_extract(new.`payload`, '$.itemId'), 'voice-' || new.`seq`);
   INSERT INTO `search_docs` (`thread_id`, `seq`, `turn_id`, `item_id`, `role`, `origin`, `text`)
-  VALUES (new.`thread_id`, new.`seq`, new.`turn_id`, json_extract(new.`payload`, '$.itemId'),
+  VALUES (new.`thread_id`, new.`seq`, new.`turn_id`, coalesce(json_extract(new.`payload`, '$.itemId'), 'voice-' || new.`seq`),
           CASE json_extract(new.`payload`, '$.role') WHEN 'user' THEN 'user' ELSE 'assistant' END, 'voice', json_extract(new.`payload`, '$.text'));
 END;
 --> statement-breakpoint
@@ -111,7 +112,7 @@ SELECT k.`id`, coalesce(t.`name`, t.`preview`) || char(1, 1) FROM `thread_search
 INSERT INTO `search_docs` (`thread_id`, `seq`, `turn_id`, `item_id`, `role`, `origin`, `text`)
 SELECT `thread_id`, `seq`, `turn_id`, `item`, `role`, `origin`, `text` FROM (
   SELECT r.`thread_id`, r.`seq`, r.`type`, coalesce(r.`turn_id`, json_extract(r.`payload`, '$.turnId')) AS `turn_id`,
-         CASE r.`type` WHEN 'voice_transcript' THEN json_extract(r.`payload`, '$.itemId') ELSE coalesce(json_extract(r.`payload`, '$.item.id'), json_extract(r.`payload`, '$.itemId')) END AS `item`,
+         CASE r.`type` WHEN 'voice_transcript' THEN coalesce(json_extract(r.`payload`, '$.itemId'), 'voice-' || r.`seq`) ELSE coalesce(json_extract(r.`payload`, '$.item.id'), json_extract(r.`payload`, '$.itemId')) END AS `item`,
          CASE WHEN r.`type` = 'voice_transcript' THEN (CASE json_extract(r.`payload`, '$.role') WHEN 'user' THEN 'user' ELSE 'assistant' END)
               WHEN json_extract(r.`payload`, '$.item.type') = 'userMessage' THEN 'user' ELSE 'assistant' END AS `role`,
          CASE r.`type` WHEN 'voice_transcript' THEN 'voice' ELSE 'item' END AS `origin`,
@@ -123,7 +124,7 @@ SELECT `thread_id`, `seq`, `turn_id`, `item`, `role`, `origin`, `text` FROM (
                  WHERE json_extract(c.value, '$.type') = 'text')
          END AS `text`,
          -- only the last record of each item counts: its final snapshot, or its discarding
-         row_number() OVER (PARTITION BY r.`thread_id`, coalesce(json_extract(r.`payload`, '$.item.id'), json_extract(r.`payload`, '$.itemId')) ORDER BY r.`seq` DESC) AS `rn`
+         row_number() OVER (PARTITION BY r.`thread_id`, CASE r.`type` WHEN 'voice_transcript' THEN coalesce(json_extract(r.`payload`, '$.itemId'), 'voice-' || r.`seq`) ELSE coalesce(json_extract(r.`payload`, '$.item.id'), json_extract(r.`payload`, '$.itemId')) END ORDER BY r.`seq` DESC) AS `rn`
   FROM `rollout_records` r
   WHERE r.`kind` = 'event' AND r.`type` IN ('item_completed', 'item_discarded', 'voice_transcript')
 )

@@ -87,6 +87,12 @@ test('a WebRTC call from the browser: offer to the calls endpoint, events in the
       { role: 'assistant', text: 'Which lights?', callId: 'rtc_e2e', itemId: 'item_a1', afterTurnId: null },
     ],
   );
+  // Search finds what was said, in this thread, as a voice line.
+  const found = await trpcQuery<{ data: { thread: { id: string }; snippet: string }[] }>(s, 'thread.search', { searchTerm: 'which LIGHTS' });
+  assert.deepEqual(found.data!.data.map((r) => [r.thread.id, r.snippet]), [[threadId, 'Which lights?']]);
+  // No turn yet: an occurrence has no turn to point at.
+  const none = await trpcQuery<{ data: unknown[] }>(s, 'thread.searchOccurrences', { threadId, searchTerm: 'lights' });
+  assert.deepEqual(none.data!.data, []);
   // Wire compatibility: thread.read (and so thread/read's turns) never carries them.
   const read = await trpcQuery<unknown>(s, 'thread.read', { threadId });
   assert.equal(read.status, 200);
@@ -115,6 +121,9 @@ test('a WebRTC call from the browser: offer to the calls endpoint, events in the
   await socket.turnCompleted(turn.turn.id);
   const transcript = await trpcQuery<{ lines: unknown[] }>(s, 'realtime.transcript', { threadId });
   assert.equal(transcript.data!.lines.length, 2, 'stored lines survive');
+  // Spoken before the first turn, the lines' occurrences point at it (where the timeline shows them).
+  const spots = await trpcQuery<{ data: { itemId: string; turnId: string }[] }>(s, 'thread.searchOccurrences', { threadId, searchTerm: 'lights' });
+  assert.deepEqual(spots.data!.data.map((o) => [o.itemId, o.turnId]), [['item_u1', turn.turn.id], ['item_a1', turn.turn.id]]);
 });
 
 test('a call nobody holds is stopped: never held, and held by a socket that went away', async (t) => {

@@ -105,6 +105,13 @@ test('the triggers index what the thread shows, literally and case-insensitively
   appendRollout({ db, records: [{ threadId: 'c', seq: 1, kind: 'event', type: 'voice_transcript', turnId: null, payload: { callId: 'call', role: 'user', text: 'spoken aardvark words', itemId: 'v1', at: 5 }, createdAt: 1 }] });
   assert.deepEqual(ids(db, 'aardvark'), ['c']);
   assert.equal(threadDocs({ db, threadId: 'c' })[0]!.origin, 'voice');
+  // Lines the upstream gave no item id are each a document of their own.
+  appendRollout({
+    db,
+    records: [2, 3].map((seq) => ({ threadId: 'c', seq, kind: 'event' as const, type: 'voice_transcript', turnId: null, payload: { callId: 'call', role: 'assistant', text: `unnamed line ${seq} okapi`, itemId: null, at: 6 }, createdAt: 1 })),
+  });
+  assert.deepEqual(ids(db, 'okapi'), ['c']);
+  assert.deepEqual(threadDocs({ db, threadId: 'c' }).map((d) => d.itemId), ['v1', 'voice-2', 'voice-3']);
 
   // A later snapshot of an item replaces the earlier one; a discarded item leaves the index.
   appendRollout({ db, records: [agent('b', 3, 'm2', 'rewritten reply')] });

@@ -145,19 +145,28 @@ export class ThreadSearchService {
     const out: ThreadSearchOccurrence[] = [];
     if (term === '') return out;
     const seen = new Set<string>();
-    let lastTurn: string | null = null;
     const add = (text: string, itemId: string, turnId: string) => {
       for (const m of findMatches(text, term, cap - out.length)) {
         const { snippet, range } = snippetAround(text, m);
         out.push({ itemId, turnId, snippet, snippetMatchRange: range, turnCursor: turnCursorAt(turnId) });
       }
     };
+    // A voice line recorded outside a turn belongs with the turn started before it, or, spoken before any turn,
+    // the thread's first one; a thread with no turn has no place for it. Read once, and only if needed.
+    let starts: { seq: number; turnId: string }[] | null = null;
+    const turnAround = (seq: number): string | null => {
+      starts ??= this.threads.eventRecords(threadId, ['turn_started']).flatMap((r) => (r.turnId ? [{ seq: r.seq, turnId: r.turnId }] : []));
+      let before: string | null = null;
+      for (const t of starts) {
+        if (t.seq > seq) break;
+        before = t.turnId;
+      }
+      return before ?? starts[0]?.turnId ?? null;
+    };
     for (const doc of searchQueries.threadDocs({ db: this.db, threadId, term })) {
       if (out.length >= cap) break;
       seen.add(doc.itemId);
-      // A transcript recorded outside a turn belongs with the turn before it; with none before, it has no place.
-      const turnId = doc.turnId ?? lastTurn;
-      if (doc.turnId) lastTurn = doc.turnId;
+      const turnId = doc.turnId ?? turnAround(doc.seq);
       if (turnId) add(doc.text, doc.itemId, turnId);
     }
     const loaded = this.threads.getLoaded(threadId);
