@@ -14,6 +14,9 @@ import type { Thread } from '@/server/protocol/thread';
 const PAGE_SIZE = 50;
 
 /** Threads newest first, filtered by title on the server as you type, with infinite scroll. */
+/** The thread this tab started last: shown as a draft row while it is open and not yet listed. */
+let startedDraft: Thread | null = null;
+
 export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | null }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -36,10 +39,12 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
 
   // A new thread is listed once it has a first message or a name (docs/protocol.md#threads); until then the
   // sidebar shows it as a draft row, while it is open.
-  const [draft, setDraft] = useState<Thread | null>(null);
+  // Each page mounts its own sidebar, so the draft is kept beside the component to outlive the navigation to it.
+  const [draft, setDraft] = useState<Thread | null>(startedDraft);
   const start = useMutation(
     trpc.thread.start.mutationOptions({
       onSuccess: (thread) => {
+        startedDraft = thread;
         setDraft(thread);
         router.push(`/t/${thread.id}`);
       },

@@ -19,7 +19,9 @@ test('create, rename and find threads by title through the server search', async
   for (const name of ['Needle in the parser', 'Haystack cleanup']) {
     await page.getByRole('button', { name: 'New thread' }).click();
     await page.waitForURL(/\/t\/[0-9a-f-]+$/);
-    const active = list.locator('.thread-row.active');
+    // The new thread is open and shown as the draft row (not listed until it has a message or a name).
+    const active = list.locator('.thread-row.active.draft');
+    await expect(active).toHaveCount(1);
     await active.getByRole('button', { name: /^Rename/ }).click();
     await page.getByLabel('Thread name').fill(name);
     await page.getByRole('button', { name: 'Save' }).click();
