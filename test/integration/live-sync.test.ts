@@ -2,7 +2,7 @@
 // reference app-server (0.169, mock provider) writes a session there; it shows up in our list within 2 s,
 // grows with the next turn (a subscribed client gets its notifications), and is read-only here while written.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -66,4 +66,50 @@ test('a session the reference writes into a watched Codex home appears and grows
   assert.ok(Date.now() - t1 <= 2000, `the answer arrived ${Date.now() - t1} ms after the reference finished its turn`);
   const found = await ours.request<{ data: { thread: { id: string } }[] }>('thread/search', { searchTerm: 'okapi' });
   assert.deepEqual(found.data.map((d) => d.thread.id), [id]);
+});
+
+test('a session file seen before its first message is announced (thread/started, once) when that message is written', async (t) => {
+  const codexHome = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-codex-'));
+  const home = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-home-'));
+  t.after(() => {
+    for (const d of [codexHome, home]) rmSync(d, { recursive: true, force: true });
+  });
+  const ours = startStdioServer({ home, args: ['--codex-home', codexHome] });
+  t.after(() => ours.server.kill());
+  await ours.initialize({ experimentalApi: true });
+
+  // Today's folder, as the CLI writes it: the session's meta line first, nothing else yet.
+  const now = new Date();
+  const dir = path.join(codexHome, 'sessions', String(now.getFullYear()), String(now.getMonth() + 1).padStart(2, '0'), String(now.getDate()).padStart(2, '0'));
+  mkdirSync(dir, { recursive: true });
+  const id = '01a00000-0000-7000-8000-0000000000aa';
+  const file = path.join(dir, `rollout-2026-12-02T00-00-00-${id}.jsonl`);
+  const ts = now.toISOString();
+  const line = (o: unknown) => `${JSON.stringify(o)}\n`;
+  writeFileSync(file, line({ timestamp: ts, type: 'session_meta', payload: { id, timestamp: ts, cwd: '/tmp', originator: 'codex_cli_rs', cli_version: '0.169.0', source: 'cli', model_provider: 'openai' } }));
+  await until('the bare session imported', async () => {
+    try {
+      return (await ours.request<{ thread: { id: string } }>('thread/read', { threadId: id })).thread.id === id;
+    } catch {
+      return false;
+    }
+  }, 3000);
+  const listed = async () => (await ours.request<{ data: { id: string }[] }>('thread/list', { sourceKinds: [] })).data.some((x) => x.id === id);
+  assert.equal(await listed(), false, 'no message, no name: not listed');
+  const announced = () => ours.notificationsSeen().filter((n) => n.method === 'thread/started' && (n.params.thread as { id: string }).id === id);
+  assert.equal(announced().length, 0, 'not announced while it is not listed');
+
+  appendFileSync(
+    file,
+    line({ timestamp: ts, type: 'event_msg', payload: { type: 'task_started', turn_id: 'turn-1' } }) +
+      line({ timestamp: ts, type: 'event_msg', payload: { type: 'item_completed', turn_id: 'turn-1', item: { type: 'UserMessage', id: 'u1', content: [{ type: 'text', text: 'where do tapirs sleep' }] } } }),
+  );
+  const n = await ours.readUntilNotification<{ thread: { id: string; preview: string } }>('thread/started', (p) => p.thread.id === id, 3000);
+  assert.equal(n.params.thread.preview, 'where do tapirs sleep');
+  assert.equal(await listed(), true);
+
+  // It grows on: still one announcement.
+  appendFileSync(file, line({ timestamp: ts, type: 'event_msg', payload: { type: 'item_completed', turn_id: 'turn-1', item: { type: 'AgentMessage', id: 'a1', content: [{ type: 'Text', text: 'in the water' }] } } }));
+  await until('the answer imported', async () => (await ours.request<{ data: unknown[] }>('thread/search', { searchTerm: 'in the water' })).data.length === 1, 3000);
+  assert.equal(announced().length, 1);
 });

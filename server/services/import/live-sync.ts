@@ -51,6 +51,8 @@ export class LiveSync {
   private readonly importer: Importer;
   private readonly writing = new Map<string, number>();
   private readonly sizes = new Map<string, number>();
+  /** New threads not yet announced: `thread/started` goes out once they are listed (a message or a name). */
+  private readonly unlisted = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private lastFull = 0;
   private stopped = false;
@@ -151,7 +153,13 @@ export class LiveSync {
         loaded.replaceRow(row);
         loaded.adoptCommitted(t.rows);
       }
-      if (t.isNew) this.deps.hub.broadcast({ method: 'thread/started', params: { thread: this.deps.threads.wire(row) } });
+      // thread/list hides a thread with neither a message nor a name (docs/protocol.md#threads); a session file
+      // can be seen before its first message is written, so it is announced when it becomes listed, once.
+      if (t.isNew) this.unlisted.add(t.threadId);
+      if (this.unlisted.has(t.threadId) && (row.name ?? row.preview ?? '') !== '') {
+        this.unlisted.delete(t.threadId);
+        this.deps.hub.broadcast({ method: 'thread/started', params: { thread: this.deps.threads.wire(row) } });
+      }
     }
     if (summary.imported > 0 || summary.malformed > 0) {
       log.info(`live sync ${home}: ${summary.newThreads} new, ${summary.grown} grown, ${summary.records} records, ${summary.malformed} malformed lines skipped`);
