@@ -32,6 +32,11 @@ CREATE UNIQUE INDEX `thread_search_keys_thread_id_unique` ON `thread_search_keys
 -- quoted phrase of 3+ characters is a literal substring query. Every indexed text gets two U+0001 appended:
 -- then each 1- or 2-character substring starts some indexed trigram, which is how short terms are found
 -- (through the fts5vocab tables, see db/queries/search.ts).
+-- Threads a standalone `codex-web import` is writing in its open transaction: their records skip the three
+-- rollout_index_* triggers and are indexed in bulk just before that transaction commits
+-- (db/queries/import.ts indexPending), so no committed state ever lacks its index entries.
+CREATE TABLE `import_pending` (`thread_id` text PRIMARY KEY NOT NULL);
+--> statement-breakpoint
 CREATE VIRTUAL TABLE `search_docs_fts` USING fts5(`text`, content='', contentless_delete=1, tokenize='trigram');
 --> statement-breakpoint
 CREATE VIRTUAL TABLE `search_docs_vocab` USING fts5vocab(`search_docs_fts`, 'row');
@@ -51,6 +56,7 @@ END;
 -- A completed user message or agent answer: its visible text, replacing an earlier snapshot of the same item.
 CREATE TRIGGER `rollout_index_item` AFTER INSERT ON `rollout_records`
 WHEN new.`kind` = 'event' AND new.`type` = 'item_completed' AND json_extract(new.`payload`, '$.item.type') IN ('userMessage', 'agentMessage')
+  AND NOT EXISTS (SELECT 1 FROM `import_pending` p WHERE p.`thread_id` = new.`thread_id`)
 BEGIN
   DELETE FROM `search_docs` WHERE `thread_id` = new.`thread_id` AND `item_id` = json_extract(new.`payload`, '$.item.id');
   INSERT INTO `search_docs` (`thread_id`, `seq`, `turn_id`, `item_id`, `role`, `origin`, `text`)
@@ -68,6 +74,7 @@ END;
 CREATE TRIGGER `rollout_index_voice` AFTER INSERT ON `rollout_records`
 WHEN new.`kind` = 'event' AND new.`type` = 'voice_transcript' AND typeof(json_extract(new.`payload`, '$.text')) = 'text'
   AND json_extract(new.`payload`, '$.text') <> ''
+  AND NOT EXISTS (SELECT 1 FROM `import_pending` p WHERE p.`thread_id` = new.`thread_id`)
 BEGIN
   -- a line the upstream gave no item id is its own document, named by its record
   DELETE FROM `search_docs` WHERE `thread_id` = new.`thread_id` AND `item_id` = coalesce(json_extract(new.`payload`, '$.itemId'), 'voice-' || new.`seq`);
@@ -79,6 +86,7 @@ END;
 -- An item of a retried model attempt never happened: it leaves the index too.
 CREATE TRIGGER `rollout_index_discard` AFTER INSERT ON `rollout_records`
 WHEN new.`kind` = 'event' AND new.`type` = 'item_discarded'
+  AND NOT EXISTS (SELECT 1 FROM `import_pending` p WHERE p.`thread_id` = new.`thread_id`)
 BEGIN
   DELETE FROM `search_docs` WHERE `thread_id` = new.`thread_id` AND `item_id` = json_extract(new.`payload`, '$.itemId');
 END;

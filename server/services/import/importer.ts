@@ -111,6 +111,7 @@ export class Importer {
   private readonly byPath = new Map<string, ImportedRolloutRow>();
   private readonly byId = new Map<string, ImportedRolloutRow>();
   private uncommittedBytes = 0;
+  private bulk = false;
 
   constructor(
     private readonly db: Db,
@@ -139,6 +140,8 @@ export class Importer {
     let bytesBefore = 0;
     // Standalone, many small rollouts share a transaction (each batch a savepoint in it): commits are the cost.
     const outer = !this.hooks.transact && !this.db.$client.inTransaction;
+    // In a transaction of its own, the import indexes its threads in bulk before each commit (db/queries/import.ts).
+    this.bulk = outer;
     if (outer) this.db.$client.exec('BEGIN');
     try {
       files.forEach((f, i) => {
@@ -146,16 +149,22 @@ export class Importer {
         bytesBefore += f.size;
         this.hooks.progress?.(bytesBefore, i + 1);
         if (outer && this.uncommittedBytes >= COMMIT_BYTES) {
+          importQueries.indexPending({ db: this.db });
           this.db.$client.exec('COMMIT');
           this.db.$client.exec('BEGIN');
           this.uncommittedBytes = 0;
         }
       });
       this.applyNames(names, summary);
-      if (outer) this.db.$client.exec('COMMIT');
+      if (outer) {
+        importQueries.indexPending({ db: this.db });
+        this.db.$client.exec('COMMIT');
+      }
     } catch (err) {
       if (outer && this.db.$client.inTransaction) this.db.$client.exec('ROLLBACK');
       throw err;
+    } finally {
+      this.bulk = false;
     }
     summary.ms = Date.now() - started;
     return summary;
@@ -173,6 +182,7 @@ export class Importer {
   }
 
   private appendRows(rows: RolloutRow[]): void {
+    if (this.bulk) for (const id of new Set(rows.map((r) => r.threadId))) importQueries.markPending({ db: this.db, threadId: id });
     importQueries.appendRows({ db: this.db, rows });
   }
 
