@@ -296,6 +296,10 @@ test('an import killed with SIGKILL midway resumes on the next run: the same sto
   assert.equal(counts(resumed.stdout).malformed, 0);
   const a = storeCounts(killed);
   assert.equal(a.threads, 200);
+  assert.equal(a.docs, 600, 'every user message indexed (in bulk, before each commit)');
+  const db = new Database(path.join(killed, 'codex-web.sqlite'), { readonly: true });
+  assert.equal(db.prepare('SELECT count(*) FROM import_pending').pluck().get(), 0, 'no thread left skipping the triggers');
+  db.close();
   assert.deepEqual(a, storeCounts(clean), 'nothing lost, nothing doubled');
   assert.deepEqual(counts((await runImport(killed, codexHome)).stdout), { imported: 0, newThreads: 0, grown: 0, unchanged: 200, malformed: 0 });
 });
