@@ -291,6 +291,7 @@ test('an import killed with SIGKILL midway resumes on the next run: the same sto
   p.kill('SIGKILL');
   await exited;
   assert.equal(p.signalCode, 'SIGKILL', 'the first import was cut off, not finished');
+  assert.deepEqual(indexTriggers(killed), INDEX_TRIGGERS, 'the killed transaction dropped the index triggers: it rolled back with them');
   const resumed = await runImport(killed, codexHome);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.equal(counts(resumed.stdout).malformed, 0);
@@ -298,8 +299,31 @@ test('an import killed with SIGKILL midway resumes on the next run: the same sto
   assert.equal(a.threads, 200);
   assert.equal(a.docs, 600, 'every user message indexed (in bulk, before each commit)');
   const db = new Database(path.join(killed, 'codex-web.sqlite'), { readonly: true });
-  assert.equal(db.prepare('SELECT count(*) FROM import_pending').pluck().get(), 0, 'no thread left skipping the triggers');
+  assert.equal(db.prepare('SELECT count(*) FROM import_pending').pluck().get(), 0, 'no thread left pending');
   db.close();
   assert.deepEqual(a, storeCounts(clean), 'nothing lost, nothing doubled');
   assert.deepEqual(counts((await runImport(killed, codexHome)).stdout), { imported: 0, newThreads: 0, grown: 0, unchanged: 200, malformed: 0 });
+  // The import put its triggers back: a record written afterwards, as a turn writes it, is indexed at once.
+  assert.deepEqual(indexTriggers(killed), INDEX_TRIGGERS);
+  const rw = new Database(path.join(killed, 'codex-web.sqlite'));
+  try {
+    const threadId = rw.prepare('SELECT id FROM threads ORDER BY id LIMIT 1').pluck().get() as string;
+    const seq = (rw.prepare('SELECT max(seq) FROM rollout_records WHERE thread_id = ?').pluck().get(threadId) as number) + 1;
+    const item = { type: 'agentMessage', id: 'after-import', text: 'written after the import' };
+    rw.prepare("INSERT INTO rollout_records (thread_id, seq, kind, type, turn_id, payload, created_at) VALUES (?, ?, 'event', 'item_completed', 't', ?, 0)").run(threadId, seq, JSON.stringify({ turnId: 't', item }));
+    assert.equal(rw.prepare("SELECT text FROM search_docs WHERE thread_id = ? AND item_id = 'after-import'").pluck().get(threadId), item.text);
+  } finally {
+    rw.close();
+  }
 });
+
+const INDEX_TRIGGERS = ['rollout_index_discard', 'rollout_index_item', 'rollout_index_voice'];
+
+function indexTriggers(home: string): string[] {
+  const db = new Database(path.join(home, 'codex-web.sqlite'), { readonly: true });
+  try {
+    return db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'rollout_records' ORDER BY name").pluck().all() as string[];
+  } finally {
+    db.close();
+  }
+}

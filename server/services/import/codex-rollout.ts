@@ -41,7 +41,8 @@ export const initialState = (): ParserState => ({ threadId: null, meta: null, se
 export type LineResult = { ok: true; records: RolloutRecord[] } | { ok: false; reason: string };
 
 const line = z.object({ timestamp: z.string().optional(), type: z.string(), payload: z.unknown() });
-const obj = z.record(z.string(), z.unknown());
+/** A JSON object (what `z.record(z.string(), z.unknown())` accepts), checked without copying it: every line's payload goes through here. */
+const asObject = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -54,9 +55,9 @@ function sourceOf(v: unknown): string {
 }
 
 function gitOf(v: unknown): GitInfo | null {
-  const g = obj.safeParse(v);
-  if (!g.success) return null;
-  return { sha: str(g.data.commit_hash), branch: str(g.data.branch), originUrl: str(g.data.repository_url) };
+  const g = asObject(v);
+  if (!g) return null;
+  return { sha: str(g.commit_hash), branch: str(g.branch), originUrl: str(g.repository_url) };
 }
 
 const SANDBOX_MODES: Record<string, ThreadSettings['sandbox']> = {
@@ -78,12 +79,12 @@ function responseItem(p: Record<string, unknown>): Record<string, unknown> | nul
 
 /** A 0.169 `item_completed` item as our ThreadItem (the kinds the reference shows in thread/read). */
 function itemOf(v: unknown): ThreadItem | null {
-  const i = obj.safeParse(v);
-  if (!i.success) return null;
-  const id = str(i.data.id);
+  const i = asObject(v);
+  if (!i) return null;
+  const id = str(i.id);
   if (!id) return null;
-  const parts = Array.isArray(i.data.content) ? i.data.content.map((c) => obj.safeParse(c)).flatMap((c) => (c.success ? [c.data] : [])) : [];
-  if (i.data.type === 'UserMessage') {
+  const parts = Array.isArray(i.content) ? i.content.flatMap((c: unknown): Record<string, unknown>[] => { const o = asObject(c); return o ? [o] : []; }) : [];
+  if (i.type === 'UserMessage') {
     const content: Extract<ThreadItem, { type: 'userMessage' }>['content'] = [];
     for (const c of parts) {
       if (c.type === 'text' && typeof c.text === 'string') content.push({ type: 'text', text: c.text });
@@ -93,7 +94,7 @@ function itemOf(v: unknown): ThreadItem | null {
     }
     return { type: 'userMessage', id, content };
   }
-  if (i.data.type === 'AgentMessage') {
+  if (i.type === 'AgentMessage') {
     const text = parts.map((c) => (typeof c.text === 'string' ? c.text : '')).join('');
     return { type: 'agentMessage', id, text };
   }
@@ -161,9 +162,8 @@ export function applyLine(state: ParserState, text: string): LineResult {
   const { type } = parsed.data;
   const at = parsed.data.timestamp ? Date.parse(parsed.data.timestamp) : NaN;
   const when = Number.isFinite(at) ? at : state.lastAt;
-  const p = obj.safeParse(parsed.data.payload);
-  if (!p.success) return { ok: false, reason: `${type} without a payload object` };
-  const payload = p.data;
+  const payload = asObject(parsed.data.payload);
+  if (!payload) return { ok: false, reason: `${type} without a payload object` };
 
   if (type === 'session_meta') {
     if (state.meta) return { ok: true, records: [] }; // a fork's copied meta lines: the first one is the thread
@@ -192,8 +192,8 @@ export function applyLine(state: ParserState, text: string): LineResult {
     case 'turn_context': {
       const model = str(payload.model);
       if (model) state.meta.model = model;
-      const sandbox = obj.safeParse(payload.sandbox_policy);
-      const mode = sandbox.success ? SANDBOX_MODES[String(sandbox.data.type ?? sandbox.data.mode)] : undefined;
+      const sandbox = asObject(payload.sandbox_policy);
+      const mode = sandbox ? SANDBOX_MODES[String(sandbox.type ?? sandbox.mode)] : undefined;
       const approval = str(payload.approval_policy);
       return {
         ok: true,

@@ -138,28 +138,35 @@ export class Importer {
     const summary: ImportSummary = { files: files.length, imported: 0, newThreads: 0, grown: 0, unchanged: 0, records: 0, lines: 0, bytes: 0, malformed: 0, skipped: [], touched: [], ms: 0 };
     const names = readSessionIndex(codexHome);
     let bytesBefore = 0;
-    // Standalone, many small rollouts share a transaction (each batch a savepoint in it): commits are the cost.
+    // Standalone, many small rollouts share a transaction: commits are the cost. In it, the message index
+    // triggers are dropped and the threads written are indexed in bulk before each commit, when the triggers are
+    // put back (db/queries/import.ts): no committed state lacks either.
     const outer = !this.hooks.transact && !this.db.$client.inTransaction;
-    // In a transaction of its own, the import indexes its threads in bulk before each commit (db/queries/import.ts).
     this.bulk = outer;
-    if (outer) this.db.$client.exec('BEGIN');
+    let triggers: string[] = [];
+    const begin = () => {
+      this.db.$client.exec('BEGIN');
+      triggers = importQueries.suspendIndexTriggers({ db: this.db });
+    };
+    const commit = () => {
+      importQueries.indexPending({ db: this.db });
+      importQueries.restoreTriggers({ db: this.db, sql: triggers });
+      this.db.$client.exec('COMMIT');
+    };
+    if (outer) begin();
     try {
       files.forEach((f, i) => {
         this.importFile(f, names, summary, (b) => this.hooks.progress?.(bytesBefore + b, i));
         bytesBefore += f.size;
         this.hooks.progress?.(bytesBefore, i + 1);
         if (outer && this.uncommittedBytes >= COMMIT_BYTES) {
-          importQueries.indexPending({ db: this.db });
-          this.db.$client.exec('COMMIT');
-          this.db.$client.exec('BEGIN');
+          commit();
+          begin();
           this.uncommittedBytes = 0;
         }
       });
       this.applyNames(names, summary);
-      if (outer) {
-        importQueries.indexPending({ db: this.db });
-        this.db.$client.exec('COMMIT');
-      }
+      if (outer) commit();
     } catch (err) {
       if (outer && this.db.$client.inTransaction) this.db.$client.exec('ROLLBACK');
       throw err;
@@ -188,6 +195,8 @@ export class Importer {
 
   private transact(op: () => void): void {
     if (this.hooks.transact) this.hooks.transact(op);
+    // Inside the import's own transaction a failure rolls all of it back: no savepoint per batch.
+    else if (this.bulk) op();
     else this.db.$client.transaction(op)();
   }
 
@@ -239,10 +248,11 @@ export class Importer {
       const id = meta.id;
       if (seq === null) seq = this.hooks.nextSeq ? this.hooks.nextSeq(id, importQueries.lastSeq({ db: this.db, threadId: id })) : importQueries.lastSeq({ db: this.db, threadId: id });
       const now = Date.now();
-      const rows: RolloutRow[] = records.map((r) => ({ ...r, threadId: id, seq: ++seq!, createdAt: now }));
+      const rows: RolloutRow[] = records.map((r) => ({ threadId: id, seq: ++seq!, kind: r.kind, type: r.type, turnId: r.turnId, payload: r.payload, createdAt: now }));
       const name = names.get(id) ?? state.name;
       const row: ImportedRolloutRow = { threadId: id, path: file.path, offset: uptoOffset, lines, malformed, state, importedAt: now };
-      const snapshot = JSON.parse(JSON.stringify(state)) as ParserState;
+      const stateJson = JSON.stringify(state);
+      const snapshot = JSON.parse(stateJson) as ParserState;
       this.transact(() => {
         importQueries.upsertImportedThread({
           db: this.db,
@@ -263,7 +273,7 @@ export class Importer {
           },
         });
         this.appendRows(rows);
-        importQueries.putImported({ db: this.db, row: { ...row, state: snapshot } });
+        importQueries.putImported({ db: this.db, row: { ...row, state: snapshot }, stateJson });
       });
       this.remember({ ...row, state: snapshot });
 
