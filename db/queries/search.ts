@@ -172,6 +172,16 @@ function toRow(r: RawThreadRow): ThreadRow {
   };
 }
 
+/**
+ * The index plan's page: the matching threads (`from`, rows aliased `t`, filtered by `where`) are sorted on the
+ * sort key and id alone, and only the page's rows are then read whole (a rare title term at 1M threads, the
+ * query alone: 4.9 → 4.2 ms than sorting up to a cap of whole rows).
+ */
+function indexPage(p: ThreadSearchParams, from: string, where: string): string {
+  return `SELECT ${THREAD_COLUMNS} FROM (SELECT t.id AS id FROM ${from} WHERE ${where} ORDER BY ${orderBy(p)} LIMIT ?) page
+          CROSS JOIN threads t ON t.id = page.id ORDER BY ${orderBy(p)}`;
+}
+
 // ---- title search (thread/list searchTerm: literal, case-sensitive) ------------------------------------------
 
 function titleQuery(p: ThreadSearchParams, plan: Exclude<Plan, { kind: 'none' }>): { sql: string; params: unknown[] } {
@@ -184,8 +194,7 @@ function titleQuery(p: ThreadSearchParams, plan: Exclude<Plan, { kind: 'none' }>
   }
   // CROSS JOIN keeps this join order: the FTS matches drive, each a key lookup and a primary-key lookup.
   return {
-    sql: `SELECT ${THREAD_COLUMNS} FROM json_each(?) m CROSS JOIN thread_search_keys k ON k.id = m.value CROSS JOIN threads t ON t.id = k.thread_id
-          WHERE ${f.sql} AND instr(t.title, ?) > 0 ORDER BY ${orderBy(p)} LIMIT ?`,
+    sql: indexPage(p, `json_each(?) m CROSS JOIN thread_search_keys k ON k.id = m.value CROSS JOIN threads t ON t.id = k.thread_id`, `${f.sql} AND instr(t.title, ?) > 0`),
     params: [plan.rowids, ...f.params, p.term, p.limit + 1],
   };
 }
@@ -225,8 +234,7 @@ function contentQuery(p: ThreadSearchParams, plan: Exclude<Plan, { kind: 'none' 
     };
   }
   return {
-    sql: `SELECT ${THREAD_COLUMNS} FROM (SELECT DISTINCT d.thread_id AS thread_id FROM json_each(?) m CROSS JOIN search_docs d ON d.id = m.value) hit
-          CROSS JOIN threads t ON t.id = hit.thread_id WHERE ${f.sql} ORDER BY ${orderBy(p)} LIMIT ?`,
+    sql: indexPage(p, `(SELECT DISTINCT d.thread_id AS thread_id FROM json_each(?) m CROSS JOIN search_docs d ON d.id = m.value) hit CROSS JOIN threads t ON t.id = hit.thread_id`, f.sql),
     params: [plan.rowids, ...f.params, p.limit + 1],
   };
 }
