@@ -1,8 +1,8 @@
 'use client';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useEffect, useRef } from 'react';
 import { FoldedHighlight } from './highlight';
+import { useLoadMoreOnView } from './hooks/use-load-more-on-view';
 import { threadTitle } from './thread-row';
 import { useTRPC } from './trpc';
 
@@ -15,7 +15,6 @@ const PAGE_SIZE = 20;
  */
 export function MessageResults({ term, archived, activeThreadId }: { term: string; archived: boolean; activeThreadId: string | null }) {
   const trpc = useTRPC();
-  const sentinelRef = useRef<HTMLDivElement>(null);
   const search = useInfiniteQuery(
     trpc.thread.search.infiniteQueryOptions(
       { searchTerm: term, limit: PAGE_SIZE, archived },
@@ -23,16 +22,7 @@ export function MessageResults({ term, archived, activeThreadId }: { term: strin
     ),
   );
   const results = search.data?.pages.flatMap((p) => p.data) ?? [];
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = search;
-  useEffect(() => {
-    const el = sentinelRef.current;
-    if (!el) return;
-    const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting) && hasNextPage && !isFetchingNextPage) void fetchNextPage();
-    });
-    io.observe(el);
-    return () => io.disconnect();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const sentinelRef = useLoadMoreOnView<HTMLDivElement>(search);
 
   return (
     <section className="message-results" aria-label="In messages" aria-busy={search.isFetching}>
@@ -52,7 +42,7 @@ export function MessageResults({ term, archived, activeThreadId }: { term: strin
       </ul>
       {search.isSuccess && results.length === 0 && <p className="muted pad small">No message contains “{term}”.</p>}
       <div ref={sentinelRef} className="sentinel" aria-hidden="true">
-        {isFetchingNextPage ? 'Loading…' : ''}
+        {search.isFetchingNextPage ? 'Loading…' : ''}
       </div>
     </section>
   );

@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { useDebounced } from './hooks/use-debounced';
 import { useListKeyboard } from './hooks/use-list-keyboard';
+import { useLoadMoreOnView } from './hooks/use-load-more-on-view';
 import { useThreadListLive } from './hooks/use-thread-list-live';
 import { MessageResults } from './message-results';
 import { ThreadRow } from './thread-row';
@@ -24,7 +25,6 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
   const [archived, setArchived] = useState(false);
   const searchTerm = useDebounced(search, 80);
   const searchRef = useRef<HTMLInputElement>(null);
-  const sentinelRef = useRef<HTMLDivElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const onListKey = useListKeyboard(listRef, searchRef);
   useThreadListLive();
@@ -65,16 +65,7 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
   }, []);
 
   // Infinite scroll: load the next page when the sentinel comes into view.
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
-  useEffect(() => {
-    const el = sentinelRef.current;
-    if (!el) return;
-    const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting) && hasNextPage && !isFetchingNextPage) void fetchNextPage();
-    });
-    io.observe(el);
-    return () => io.disconnect();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const sentinelRef = useLoadMoreOnView<HTMLDivElement>(list);
 
   return (
     <nav className="sidebar" aria-label="Threads">
@@ -124,7 +115,7 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
         <p className="muted pad">{searchTerm ? `No thread title contains “${searchTerm}”.` : archived ? 'No archived threads.' : 'No threads yet.'}</p>
       )}
       <div ref={sentinelRef} className="sentinel" aria-hidden="true">
-        {isFetchingNextPage ? 'Loading…' : ''}
+        {list.isFetchingNextPage ? 'Loading…' : ''}
       </div>
       {searchTerm && <MessageResults key={`${archived}`} term={searchTerm} archived={archived} activeThreadId={activeThreadId} />}
     </nav>
