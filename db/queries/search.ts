@@ -175,7 +175,7 @@ function toRow(r: RawThreadRow): ThreadRow {
 /**
  * The index plan's page: the matching threads (`from`, rows aliased `t`, filtered by `where`) are sorted on the
  * sort key and id alone, and only the page's rows are then read whole (a rare title term at 1M threads, the
- * query alone: 4.9 → 4.2 ms than sorting up to a cap of whole rows).
+ * query alone: 4.2 ms, against 4.9 ms when up to a cap of whole rows were sorted).
  */
 function indexPage(p: ThreadSearchParams, from: string, where: string): string {
   return `SELECT ${THREAD_COLUMNS} FROM (SELECT t.id AS id FROM ${from} WHERE ${where} ORDER BY ${orderBy(p)} LIMIT ?) page
