@@ -94,7 +94,7 @@ function dbSizes(home: string): { withIndex: number; withoutIndex: number } {
   copyFileSync(file, copy);
   const db = new Database(copy);
   db.exec(`DROP TABLE search_docs_vocab; DROP TABLE search_docs_fts; DROP TABLE thread_titles_vocab; DROP TABLE thread_titles_fts;
-           DROP TABLE search_docs; DROP TABLE thread_search_keys; VACUUM;`);
+           DROP TABLE search_docs; VACUUM;`);
   db.close();
   const withoutIndex = statSync(copy).size;
   return { withIndex, withoutIndex };

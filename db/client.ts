@@ -19,7 +19,6 @@ export function openDb(file: string): Db {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
   // Search's index plan reads rows at random across the file: memory-mapped reads and a larger page cache
   // keep each lookup off the syscall path (db/queries/search.ts).
   sqlite.pragma('mmap_size = 1073741824');
@@ -28,6 +27,17 @@ export function openDb(file: string): Db {
   // never the schema, so the file stays readable by any SQLite.
   sqlite.function(FOLD_FUNCTION, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
   const db = drizzle(sqlite, { schema });
+  // Foreign keys are off while migrations run, as SQLite's table rebuild requires (migration 0003 drops and
+  // re-creates `threads`, which must not cascade into rollout_records); after any migration ran they are
+  // checked (a scan of every row, so only then) before they are turned on.
+  sqlite.pragma('foreign_keys = OFF');
+  const applied = () => (sqlite.prepare(`SELECT count(*) FROM sqlite_master WHERE name = '__drizzle_migrations'`).pluck().get() === 0 ? 0 : (sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get() as number));
+  const before = applied();
   migrate(db, { migrationsFolder: path.join(packageRoot(), 'db', 'migrations') });
+  if (applied() !== before) {
+    const broken = sqlite.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) throw new Error(`${file}: ${broken.length} rows break a foreign key after the migrations`);
+  }
+  sqlite.pragma('foreign_keys = ON');
   return db;
 }

@@ -5,12 +5,14 @@ import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlit
  * Thread metadata. `title` is what search matches: the name when set, else the preview
  * (first user message). It is a generated column so it can never disagree with its sources,
  * and it sits inside the listing indexes so a title search scans the index alone and never
- * touches rollout records.
+ * touches rollout records. `key` is the row's integer key (its rowid, stable across VACUUM): the rowid of its
+ * entry in the title index `thread_titles_fts`, so an index match reaches its row in one lookup (migration 0003).
  */
 export const threads = sqliteTable(
   'threads',
   {
-    id: text('id').primaryKey(),
+    key: integer('key').primaryKey(),
+    id: text('id').notNull().unique(),
     name: text('name'),
     preview: text('preview').notNull().default(''),
     title: text('title').generatedAlwaysAs(sql`coalesce(name, preview)`, { mode: 'virtual' }),
@@ -53,8 +55,9 @@ export const rolloutRecords = sqliteTable(
   (t) => [primaryKey({ columns: [t.threadId, t.seq] })],
 );
 
-export type ThreadRow = typeof threads.$inferSelect;
-export type NewThreadRow = typeof threads.$inferInsert;
+/** A thread as the code sees it: `key` is the index's business alone (search.ts), never set or read elsewhere. */
+export type ThreadRow = Omit<typeof threads.$inferSelect, 'key'>;
+export type NewThreadRow = Omit<typeof threads.$inferInsert, 'key'>;
 export type RolloutRow = typeof rolloutRecords.$inferSelect;
 
 /**
@@ -81,15 +84,6 @@ export const searchDocs = sqliteTable(
   },
   (t) => [index('search_docs_by_thread').on(t.threadId, t.seq), index('search_docs_by_item').on(t.threadId, t.itemId)],
 );
-
-/**
- * The integer key of each thread in the title index `thread_titles_fts` (trigram, case-sensitive, like
- * thread/list's searchTerm). Kept by triggers on `threads`; `threads.id` is text, FTS5 rowids are integers.
- */
-export const threadSearchKeys = sqliteTable('thread_search_keys', {
-  id: integer('id').primaryKey(),
-  threadId: text('thread_id').notNull().unique(),
-});
 
 export type SearchDocRow = typeof searchDocs.$inferSelect;
 

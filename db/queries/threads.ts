@@ -1,7 +1,10 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client';
 import { threads, type NewThreadRow, type ThreadRow } from '../schema';
 import { explainSearchTitles, searchTitles, type ExplainedSearch } from './search';
+
+/** Every column but `key`, which only the search index reads (db/schema.ts). */
+const { key: _key, ...threadColumns } = getTableColumns(threads);
 
 export type SortKey = 'created_at' | 'updated_at';
 export interface ListCursor {
@@ -29,7 +32,7 @@ export function insertThread({ db, row }: { db: Db; row: NewThreadRow }): void {
 }
 
 export function getThread({ db, id }: { db: Db; id: string }): ThreadRow | undefined {
-  return db.select().from(threads).where(eq(threads.id, id)).get();
+  return db.select(threadColumns).from(threads).where(eq(threads.id, id)).get();
 }
 
 export function setThreadName({ db, id, name, updatedAt }: { db: Db; id: string; name: string | null; updatedAt: number }): void {
@@ -82,7 +85,7 @@ function listOrder(p: ListThreadsParams): SQL[] {
 export function listThreads({ db, params }: { db: Db; params: ListThreadsParams }): ThreadRow[] {
   if (params.searchTerm) return searchTitles({ db, params: titleSearchParams(params, params.searchTerm) });
   return db
-    .select()
+    .select(threadColumns)
     .from(threads)
     .where(listWhere(params))
     .orderBy(...listOrder(params))
@@ -102,7 +105,7 @@ export function explainTitleSearch({ db, params }: { db: Db; params: ListThreads
 /** The query plan of listThreads without a search term, for tests that prove listing reads one index. */
 export function explainListThreads({ db, params }: { db: Db; params: ListThreadsParams }): string[] {
   const query = db
-    .select()
+    .select(threadColumns)
     .from(threads)
     .where(listWhere(params))
     .orderBy(...listOrder(params))

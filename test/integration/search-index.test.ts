@@ -13,6 +13,7 @@ import { appendRollout, type NewRolloutRecord } from '../../db/queries/rollout';
 import {
   CONTENT_INDEX_CAP,
   explainSearchContent,
+  ftsCover,
   searchContent,
   searchTitles,
   threadDocs,
@@ -50,6 +51,27 @@ const agent = (threadId: string, seq: number, itemId: string, text: string): New
 
 const base: Omit<ThreadSearchParams, 'term'> = { archived: false, sort: 'created_at', direction: 'desc', limit: 50 };
 const ids = (db: Db, term: string, extra: Partial<ThreadSearchParams> = {}) => searchContent({ db, params: { ...base, term, ...extra } }).map((r) => r.id);
+
+/** A thread as the releases before migration 0003 wrote it: `threads` had no `key` then. */
+function oldThread(sqlite: Database.Database, id: string, at: number, preview: string) {
+  sqlite
+    .prepare(`INSERT INTO threads (id, preview, cwd, model, model_provider, source, cli_version, created_at, updated_at) VALUES (?, ?, '/tmp', 'm', 'p', 'appServer', '0', ?, ?)`)
+    .run(id, preview, at, at);
+}
+
+/** A database migrated only up to (and including) the migration tagged `last`, as an older release left it. */
+function migratedUpTo(dir: string, last: string): Database.Database {
+  const folder = path.join(dir, `migrations-${last}`);
+  mkdirSync(path.join(folder, 'meta'), { recursive: true });
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === last) + 1);
+  for (const e of journal.entries) cpSync(path.join(MIGRATIONS, `${e.tag}.sql`), path.join(folder, `${e.tag}.sql`));
+  writeFileSync(path.join(folder, 'meta', '_journal.json'), JSON.stringify(journal));
+  const sqlite = new Database(path.join(dir, 'codex-web.sqlite'));
+  sqlite.pragma('foreign_keys = ON');
+  migrate(drizzle(sqlite, { schema }), { migrationsFolder: folder });
+  return sqlite;
+}
 
 function freshDb(t: { after: (f: () => void) => void }): Db {
   const home = createTempHome();
@@ -146,24 +168,31 @@ test('title search is literal and case-sensitive on its own index, and follows r
   assert.deepEqual(titles('parser'), []);
   assert.deepEqual(titles('Renamed'), ['t2']);
   assert.deepEqual(titles('Q'), ['t3', 't2']);
+
+  // A term of 4+ characters is looked up by a cover of its trigrams, then checked: a title holding every
+  // trigram of the cover, apart, does not match.
+  thread(db, 't4', 4, 'fla meg rap aph, "quoted" naïve café');
+  thread(db, 't5', 5, 'the flamegraph of "quoted" naïveté');
+  assert.equal(ftsCover('flamegraph'), '"fla" AND "meg" AND "rap" AND "aph"');
+  assert.equal(ftsCover('naïve'), '"naï" AND "ïve"', 'trigrams of code points');
+  assert.deepEqual(titles('flamegraph'), ['t5']);
+  assert.deepEqual(titles('"quoted"'), ['t5', 't4']);
+  assert.deepEqual(titles('naïveté'), ['t5']);
+  assert.deepEqual(titles('naïve'), ['t5', 't4']);
+  assert.deepEqual(titles('aph, "quo'), ['t4']);
+  assert.deepEqual(titles('raph of'), ['t5']);
+  assert.deepEqual(titles('Flamegraph'), [], 'still case-sensitive');
 });
 
 test('a database made before migration 0001 is backfilled: titles, the last snapshot of each item, no discarded ones', (t) => {
   const home = createTempHome();
   t.after(() => home.remove());
   // Only migration 0000, as an older release left the file.
-  const old = path.join(home.dir, 'migrations-0000');
-  mkdirSync(path.join(old, 'meta'), { recursive: true });
-  cpSync(path.join(MIGRATIONS, '0000_init.sql'), path.join(old, '0000_init.sql'));
-  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.filter((e) => e.tag === '0000_init');
-  writeFileSync(path.join(old, 'meta', '_journal.json'), JSON.stringify(journal));
   const file = path.join(home.dir, 'codex-web.sqlite');
-  const sqlite = new Database(file);
+  const sqlite = migratedUpTo(home.dir, '0000_init');
   const before = drizzle(sqlite, { schema }) as unknown as Db;
-  migrate(before, { migrationsFolder: old });
   assert.equal(sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'search_docs'").pluck().get(), 0);
-  thread(before, 'old', 1, 'Legacy title');
+  oldThread(sqlite, 'old', 1, 'Legacy title');
   appendRollout({
     db: before,
     records: [
@@ -186,6 +215,52 @@ test('a database made before migration 0001 is backfilled: titles, the last snap
   // And from now on the triggers keep it.
   appendRollout({ db, records: [agent('old', 6, 'm3', 'new words about ferrets')] });
   assert.deepEqual(ids(db, 'ferrets'), ['old']);
+});
+
+test('migration 0003 gives threads an integer key: search keys kept, rollouts untouched, the index still right', (t) => {
+  const home = createTempHome();
+  t.after(() => home.remove());
+  const file = path.join(home.dir, 'codex-web.sqlite');
+  const sqlite = migratedUpTo(home.dir, '0002_index_triggers');
+  const before = drizzle(sqlite, { schema }) as unknown as Db;
+  for (let i = 0; i < 50; i++) {
+    oldThread(sqlite, `t${i}`, i, i % 10 === 3 ? `the flamegraph report ${i}` : `plain title ${i}`);
+    appendRollout({ db: before, records: [user(`t${i}`, 1, 'u', `question ${i} about otters`), agent(`t${i}`, 2, 'a', `answer ${i}`)] });
+  }
+  // Keys that no longer start at 1 or run in id order, as deletes and renames leave them.
+  sqlite.prepare(`DELETE FROM threads WHERE id = 't0'`).run();
+  sqlite.prepare(`UPDATE threads SET name = 'renamed flamegraph' WHERE id = 't7'`).run();
+  // A thread that somehow lost its search key (none should) still gets a key and a title entry.
+  sqlite.prepare(`DELETE FROM thread_titles_fts WHERE rowid = (SELECT id FROM thread_search_keys WHERE thread_id = 't9')`).run();
+  sqlite.prepare(`DELETE FROM thread_search_keys WHERE thread_id = 't9'`).run();
+  const keysBefore = sqlite.prepare('SELECT thread_id, id FROM thread_search_keys ORDER BY thread_id').all() as { thread_id: string; id: number }[];
+  const records = sqlite.prepare('SELECT count(*) FROM rollout_records').pluck().get();
+  sqlite.close();
+
+  const db = openDb(file);
+  t.after(() => db.$client.close());
+  const c = db.$client;
+  // The rebuild dropped the old table with foreign keys off: no rollout record went with it.
+  assert.equal(c.prepare('SELECT count(*) FROM rollout_records').pluck().get(), records);
+  assert.equal(c.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are on again');
+  assert.equal(c.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'thread_search_keys'").pluck().get(), 0);
+  const keys = c.prepare('SELECT id, key FROM threads ORDER BY id').all() as { id: string; key: number }[];
+  assert.equal(keys.length, 49);
+  for (const k of keysBefore) assert.equal(keys.find((r) => r.id === k.thread_id)?.key, k.id, `${k.thread_id} keeps its search key`);
+  assert.ok(keys.find((r) => r.id === 't9')!.key > Math.max(...keysBefore.map((k) => k.id)), 'a fresh key past every other');
+  const titles = (term: string) => searchTitles({ db, params: { ...base, term } }).map((r) => r.id);
+  assert.deepEqual(titles('flamegraph'), ['t43', 't33', 't23', 't13', 't7', 't3']);
+  assert.deepEqual(titles('plain title 9'), ['t9']);
+  assert.equal(c.prepare("SELECT count(*) FROM thread_titles_fts WHERE thread_titles_fts MATCH '\"title\"'").pluck().get(), 43, 'one entry per title');
+  assert.deepEqual(ids(db, 'otters').length, 49);
+  // The new triggers keep the index, and deleting a thread still cascades to its records.
+  thread(db, 'new', 100, 'fresh flamegraph');
+  setThreadName({ db, id: 't43', name: 'no longer', updatedAt: 200 });
+  assert.deepEqual(titles('flamegraph'), ['new', 't33', 't23', 't13', 't7', 't3']);
+  c.prepare(`DELETE FROM threads WHERE id = 't33'`).run();
+  assert.deepEqual(titles('flamegraph'), ['new', 't23', 't13', 't7', 't3']);
+  assert.equal(c.prepare(`SELECT count(*) FROM rollout_records WHERE thread_id = 't33'`).pluck().get(), 0);
+  assert.deepEqual(c.pragma('foreign_key_check'), []);
 });
 
 test('query plans: each term class reads the FTS index or the listing index, never rollout_records, never a full scan', (t) => {
