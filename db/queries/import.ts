@@ -45,10 +45,13 @@ export function threadExists({ db, id }: { db: Db; id: string }): boolean {
   return stmt(db, 'SELECT 1 FROM threads WHERE id = ?').get(id) !== undefined;
 }
 
-/** appendRollout's rows in one prepared statement. */
-export function appendRows({ db, rows }: { db: Db; rows: RolloutRow[] }): void {
+/**
+ * appendRollout's rows in one prepared statement. `payloadJson[i]`, when given, is row i's payload already as
+ * JSON text (the rollout line's own, see codex-rollout.ts ImportedRecord): stored as is, not serialized again.
+ */
+export function appendRows({ db, rows, payloadJson = [] }: { db: Db; rows: RolloutRow[]; payloadJson?: (string | undefined)[] }): void {
   const s = stmt(db, 'INSERT INTO rollout_records (thread_id, seq, kind, type, turn_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  for (const r of rows) s.run(r.threadId, r.seq, r.kind, r.type, r.turnId, JSON.stringify(r.payload), r.createdAt);
+  rows.forEach((r, i) => s.run(r.threadId, r.seq, r.kind, r.type, r.turnId, payloadJson[i] ?? JSON.stringify(r.payload), r.createdAt));
 }
 
 /** Inserts an imported thread's row, or refreshes what the rollout tells about it (a name set here is kept). */

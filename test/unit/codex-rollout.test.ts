@@ -58,3 +58,36 @@ test('an older rollout (user_message / agent_message, no turn ids) still gives t
   // Ids are derived, stable and distinct.
   assert.equal(new Set(turns.map((t) => t.id)).size, 3);
 });
+
+test("a response item is stored as the line's own payload text only when that text is exactly the stored payload", () => {
+  const s = initialState();
+  assert.ok(applyLine(s, meta).ok);
+  const one = (text: string) => {
+    const r = applyLine(s, text);
+    assert.ok(r.ok, text);
+    assert.equal(r.records.length, 1, text);
+    const rec = r.records[0]!;
+    // Whatever is stored must be valid JSON equal to the parsed payload.
+    if (rec.payloadJson !== undefined) assert.deepEqual(JSON.parse(rec.payloadJson), rec.payload, text);
+    return rec;
+  };
+  const ts = '"timestamp":"2025-01-01T00:00:06Z"';
+  // Codex's own shape: the payload's text is kept as written (escapes and number forms included).
+  const codex = `{${ts},"type":"response_item","payload":{"type":"function_call_output","call_id":"c","output":"caf\\u00e9 \\/ 1.50"}}`;
+  const kept = one(codex);
+  assert.equal(kept.payloadJson, '{"type":"function_call_output","call_id":"c","output":"caf\\u00e9 \\/ 1.50"}');
+  assert.deepEqual(kept.payload, { type: 'function_call_output', call_id: 'c', output: 'café / 1.50' });
+  // A second payload key, a key after the payload, or a reordered line: parsed whole, serialized again.
+  const dup = one(`{${ts},"type":"response_item","payload":{"type":"message","role":"user","content":[]},"payload":{"type":"function_call","name":"x","arguments":"{}","call_id":"d"}}`);
+  assert.equal(dup.payloadJson, undefined);
+  assert.equal(dup.type, 'function_call', 'the last of duplicate keys, as JSON.parse reads it');
+  assert.equal(one(`{${ts},"type":"response_item","payload":{"type":"reasoning","summary":[]},"extra":{"x":"}"}}`).payloadJson, undefined);
+  assert.equal(one(`{"type":"response_item",${ts},"payload":{"type":"reasoning","summary":[]}}`).payloadJson, undefined);
+  // Keys dropped from the item (bookkeeping, a __proto__ key): the stored payload is not the line's text.
+  const dropped = one(`{${ts},"type":"response_item","payload":{"type":"function_call","name":"x","arguments":"{}","call_id":"e","metadata":{"a":1},"__proto__":{"polluted":true}}}`);
+  assert.equal(dropped.payloadJson, undefined);
+  assert.deepEqual(dropped.payload, { type: 'function_call', name: 'x', arguments: '{}', call_id: 'e' });
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  // A line cut short, or with junk after it, is malformed either way.
+  for (const bad of [codex.slice(0, -1), `${codex}x`, `{${ts},"type":"response_item","payload":}`]) assert.equal(applyLine(s, bad).ok, false, bad);
+});

@@ -38,9 +38,36 @@ export interface ThreadMeta {
 
 export const initialState = (): ParserState => ({ threadId: null, meta: null, settings: null, turn: null, turns: 0, itemEvents: false, legacyItems: 0, name: null, lastAt: 0 });
 
-export type LineResult = { ok: true; records: RolloutRecord[] } | { ok: false; reason: string };
+/**
+ * A record as the importer stores it. `payloadJson`: the payload's JSON exactly as the line held it, when the
+ * stored payload is that value unchanged (a response item none of whose keys were dropped), so it is stored
+ * without being serialized again.
+ */
+export type ImportedRecord = RolloutRecord & { payloadJson?: string };
+
+export type LineResult = { ok: true; records: ImportedRecord[] } | { ok: false; reason: string };
 
 const line = z.object({ timestamp: z.string().optional(), type: z.string(), payload: z.unknown() });
+/**
+ * How Codex writes every line: `{"timestamp":"…","type":"…","payload":…}`, in that order, compact. When a line
+ * starts so, its payload text is the rest but the closing brace; if that rest parses as one JSON value, the line
+ * is exactly those three keys (no trailing or duplicate one) and the payload's own text is known.
+ */
+const CODEX_LINE = /^\{"timestamp":"([^"\\]*)","type":"([a-z_]+)","payload":/;
+
+/** The line as `{timestamp, type, payload}` and its payload's text when it has Codex's exact shape, else parsed whole. */
+function parseLine(text: string): { raw: unknown; payloadText: string | null } {
+  const m = CODEX_LINE.exec(text);
+  if (m && text.endsWith('}')) {
+    const payloadText = text.slice(m[0].length, -1);
+    try {
+      return { raw: { timestamp: m[1], type: m[2], payload: JSON.parse(payloadText) as unknown }, payloadText };
+    } catch {
+      // not that shape after all (a key after the payload, say): parsed whole below
+    }
+  }
+  return { raw: JSON.parse(text) as unknown, payloadText: null };
+}
 /** A JSON object (what `z.record(z.string(), z.unknown())` accepts), checked without copying it: every line's payload goes through here. */
 const asObject = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 
@@ -69,12 +96,17 @@ const SANDBOX_MODES: Record<string, ThreadSettings['sandbox']> = {
 /** Keys of a response item the Responses API knows; Codex's bookkeeping (`internal_*`, `metadata`) is dropped. */
 const RESPONSE_ITEM_KEYS = new Set(['type', 'id', 'role', 'content', 'status', 'name', 'namespace', 'arguments', 'call_id', 'output', 'summary', 'encrypted_content', 'input', 'action', 'result']);
 
-function responseItem(p: Record<string, unknown>): Record<string, unknown> | null {
+/** The item as stored, and whether it kept every key of the line's payload (then it is that payload, unchanged). */
+function responseItem(p: Record<string, unknown>): { item: Record<string, unknown>; whole: boolean } | null {
   // Codex's own instructions (developer / system messages) are its harness, not the conversation.
   if (p.type === 'message' && p.role !== 'user' && p.role !== 'assistant') return null;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(p)) if (RESPONSE_ITEM_KEYS.has(k)) out[k] = v;
-  return out;
+  let whole = true;
+  for (const [k, v] of Object.entries(p)) {
+    if (RESPONSE_ITEM_KEYS.has(k)) out[k] = v;
+    else whole = false;
+  }
+  return { item: out, whole };
 }
 
 /** A 0.169 `item_completed` item as our ThreadItem (the kinds the reference shows in thread/read). */
@@ -152,8 +184,9 @@ function settingsRecord(state: ParserState, next: ThreadSettings): RolloutRecord
 /** Applies one line; malformed input is `{ok: false}` and changes nothing. */
 export function applyLine(state: ParserState, text: string): LineResult {
   let raw: unknown;
+  let payloadText: string | null;
   try {
-    raw = JSON.parse(text);
+    ({ raw, payloadText } = parseLine(text));
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
@@ -211,8 +244,11 @@ export function applyLine(state: ParserState, text: string): LineResult {
       };
     }
     case 'response_item': {
-      const item = responseItem(payload);
-      return { ok: true, records: item ? [{ kind: 'response_item', type: String(item.type ?? 'unknown'), turnId: state.turn?.id ?? null, payload: item }] : [] };
+      const r = responseItem(payload);
+      if (!r) return { ok: true, records: [] };
+      const record: ImportedRecord = { kind: 'response_item', type: String(r.item.type ?? 'unknown'), turnId: state.turn?.id ?? null, payload: r.item };
+      if (r.whole && payloadText !== null) record.payloadJson = payloadText;
+      return { ok: true, records: [record] };
     }
     case 'event_msg':
       return { ok: true, records: eventMsg(state, payload, when) };

@@ -17,7 +17,7 @@ const CHUNK_BYTES = 1024 * 1024;
 /** A transaction holds up to this many records or bytes of lines, whichever comes first (bounded memory). */
 const BATCH_RECORDS = 5000;
 const BATCH_BYTES = 8 * 1024 * 1024;
-/** A standalone import commits every this many bytes of rollouts (its batches are savepoints inside). */
+/** A standalone import commits every this many bytes of rollouts (one transaction for all its batches). */
 const COMMIT_BYTES = 64 * 1024 * 1024;
 
 export interface RolloutFile {
@@ -188,9 +188,9 @@ export class Importer {
     }
   }
 
-  private appendRows(rows: RolloutRow[]): void {
+  private appendRows(rows: RolloutRow[], payloadJson: (string | undefined)[]): void {
     if (this.bulk) for (const id of new Set(rows.map((r) => r.threadId))) importQueries.markPending({ db: this.db, threadId: id });
-    importQueries.appendRows({ db: this.db, rows });
+    importQueries.appendRows({ db: this.db, rows, payloadJson });
   }
 
   private transact(op: () => void): void {
@@ -249,6 +249,7 @@ export class Importer {
       if (seq === null) seq = this.hooks.nextSeq ? this.hooks.nextSeq(id, importQueries.lastSeq({ db: this.db, threadId: id })) : importQueries.lastSeq({ db: this.db, threadId: id });
       const now = Date.now();
       const rows: RolloutRow[] = records.map((r) => ({ threadId: id, seq: ++seq!, kind: r.kind, type: r.type, turnId: r.turnId, payload: r.payload, createdAt: now }));
+      const payloadJson = records.map((r) => r.payloadJson);
       const name = names.get(id) ?? state.name;
       const row: ImportedRolloutRow = { threadId: id, path: file.path, offset: uptoOffset, lines, malformed, state, importedAt: now };
       const stateJson = JSON.stringify(state);
@@ -272,7 +273,7 @@ export class Importer {
             archivedAt: file.archived ? Math.max(state.lastAt, meta.createdAt) : null,
           },
         });
-        this.appendRows(rows);
+        this.appendRows(rows, payloadJson);
         importQueries.putImported({ db: this.db, row: { ...row, state: snapshot }, stateJson });
       });
       this.remember({ ...row, state: snapshot });
