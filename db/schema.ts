@@ -52,7 +52,13 @@ export const rolloutRecords = sqliteTable(
     payload: text('payload', { mode: 'json' }).notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.threadId, t.seq] })],
+  (t) => [
+    primaryKey({ columns: [t.threadId, t.seq] }),
+    // A thread's read receipt reads only its settled turns and read marks (db/queries/rollout.ts): a few
+    // entries per thread, where its primary-key range holds every record; type and turn id are in the entry,
+    // so only a read mark's row (for its payload) is ever read.
+    index('rollout_receipts').on(t.threadId, t.seq, t.type, t.turnId).where(sql`kind = 'event' AND type IN ('turn_completed', 'read_mark')`),
+  ],
 );
 
 /** A thread as the code sees it: `key` is the index's business alone (search.ts), never set or read elsewhere. */
