@@ -3,7 +3,8 @@
 -- 0001, dropped here) and the text id's index. An explicit INTEGER PRIMARY KEY keeps its value across VACUUM.
 -- The table is rebuilt (SQLite cannot add a primary key): the copy keeps each thread's search key as its
 -- key, so thread_titles_fts stays valid untouched. db/client.ts turns foreign keys off around the migrations,
--- so dropping the old table does not cascade into rollout_records; docs/architecture.md#full-text-search.
+-- so dropping the old table does not cascade into rollout_records, and the last statement checks them before
+-- the migration commits; docs/architecture.md#full-text-search.
 CREATE TABLE `__new_threads` (
 	`key` integer PRIMARY KEY NOT NULL,
 	`id` text NOT NULL,
@@ -23,6 +24,10 @@ CREATE TABLE `__new_threads` (
 	`archived_at` integer
 );
 --> statement-breakpoint
+-- A search key whose thread is gone (none should exist) takes its title entry with it, so a key given below
+-- can never find a stale entry under its number.
+DELETE FROM `thread_titles_fts` WHERE rowid IN (SELECT k.`id` FROM `thread_search_keys` k WHERE NOT EXISTS (SELECT 1 FROM `threads` t WHERE t.`id` = k.`thread_id`));
+--> statement-breakpoint
 -- A thread without a search key (none should exist) gets a fresh key, past every other, and its title entry below.
 INSERT INTO `__new_threads` (`key`, `id`, `name`, `preview`, `cwd`, `model`, `model_provider`, `source`, `cli_version`, `git_info`, `forked_from_id`, `created_at`, `updated_at`, `archived`, `archived_at`)
 SELECT k.`id`, t.`id`, t.`name`, t.`preview`, t.`cwd`, t.`model`, t.`model_provider`, t.`source`, t.`cli_version`, t.`git_info`, t.`forked_from_id`, t.`created_at`, t.`updated_at`, t.`archived`, t.`archived_at`
@@ -30,7 +35,7 @@ FROM `threads` t LEFT JOIN `thread_search_keys` k ON k.`thread_id` = t.`id` ORDE
 --> statement-breakpoint
 INSERT INTO `thread_titles_fts` (rowid, `title`)
 SELECT n.`key`, coalesce(n.`name`, n.`preview`) || char(1, 1) FROM `__new_threads` n
-WHERE NOT EXISTS (SELECT 1 FROM `thread_search_keys` k WHERE k.`id` = n.`key`);
+WHERE NOT EXISTS (SELECT 1 FROM `thread_search_keys` k WHERE k.`thread_id` = n.`id`);
 --> statement-breakpoint
 DROP TABLE `threads`;
 --> statement-breakpoint
@@ -59,3 +64,11 @@ CREATE TRIGGER `threads_search_ad` AFTER DELETE ON `threads` BEGIN
   DELETE FROM `thread_titles_fts` WHERE rowid = old.`key`;
   DELETE FROM `search_docs` WHERE `thread_id` = old.`id`;
 END;
+--> statement-breakpoint
+-- With foreign keys off nothing enforced them during the rebuild: any row that now breaks one aborts the
+-- migration (a CHECK failure), which then rolls back whole.
+CREATE TEMP TABLE `migration_0003_foreign_key_check` (`broken_rows` integer CHECK (`broken_rows` = 0));
+--> statement-breakpoint
+INSERT INTO `migration_0003_foreign_key_check` SELECT count(*) FROM pragma_foreign_key_check;
+--> statement-breakpoint
+DROP TABLE `migration_0003_foreign_key_check`;

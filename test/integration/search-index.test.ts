@@ -182,6 +182,11 @@ test('title search is literal and case-sensitive on its own index, and follows r
   assert.deepEqual(titles('aph, "quo'), ['t4']);
   assert.deepEqual(titles('raph of'), ['t5']);
   assert.deepEqual(titles('Flamegraph'), [], 'still case-sensitive');
+  // FTS5 reads a query only up to a U+0000: such a term takes the scan, and is literal there too.
+  thread(db, 't6', 6, 'nul\u0000inside');
+  assert.deepEqual(titles('l\u0000in'), ['t6']);
+  assert.deepEqual(titles('flame\u0000graph'), []);
+  assert.deepEqual(ids(db, 'x\u0000y'), []);
 });
 
 test('a database made before migration 0001 is backfilled: titles, the last snapshot of each item, no discarded ones', (t) => {
@@ -230,10 +235,14 @@ test('migration 0003 gives threads an integer key: search keys kept, rollouts un
   // Keys that no longer start at 1 or run in id order, as deletes and renames leave them.
   sqlite.prepare(`DELETE FROM threads WHERE id = 't0'`).run();
   sqlite.prepare(`UPDATE threads SET name = 'renamed flamegraph' WHERE id = 't7'`).run();
-  // A thread that somehow lost its search key (none should) still gets a key and a title entry.
+  // A thread that somehow lost its search key (none should) still gets a key and a title entry, even when a
+  // leftover key of a thread that is gone, with a stale title entry, holds the number it gets.
   sqlite.prepare(`DELETE FROM thread_titles_fts WHERE rowid = (SELECT id FROM thread_search_keys WHERE thread_id = 't9')`).run();
   sqlite.prepare(`DELETE FROM thread_search_keys WHERE thread_id = 't9'`).run();
-  const keysBefore = sqlite.prepare('SELECT thread_id, id FROM thread_search_keys ORDER BY thread_id').all() as { thread_id: string; id: number }[];
+  const next = (sqlite.prepare('SELECT max(id) FROM thread_search_keys').pluck().get() as number) + 1;
+  sqlite.prepare(`INSERT INTO thread_search_keys (id, thread_id) VALUES (?, 'gone')`).run(next);
+  sqlite.prepare(`INSERT INTO thread_titles_fts (rowid, title) VALUES (?, 'stale ghost title' || char(1, 1))`).run(next);
+  const keysBefore = sqlite.prepare(`SELECT thread_id, id FROM thread_search_keys WHERE thread_id <> 'gone' ORDER BY thread_id`).all() as { thread_id: string; id: number }[];
   const records = sqlite.prepare('SELECT count(*) FROM rollout_records').pluck().get();
   sqlite.close();
 
@@ -248,6 +257,7 @@ test('migration 0003 gives threads an integer key: search keys kept, rollouts un
   assert.equal(keys.length, 49);
   for (const k of keysBefore) assert.equal(keys.find((r) => r.id === k.thread_id)?.key, k.id, `${k.thread_id} keeps its search key`);
   assert.ok(keys.find((r) => r.id === 't9')!.key > Math.max(...keysBefore.map((k) => k.id)), 'a fresh key past every other');
+  assert.deepEqual(searchTitles({ db, params: { ...base, term: 'ghost' } }), [], 'the stale entry is gone');
   const titles = (term: string) => searchTitles({ db, params: { ...base, term } }).map((r) => r.id);
   assert.deepEqual(titles('flamegraph'), ['t43', 't33', 't23', 't13', 't7', 't3']);
   assert.deepEqual(titles('plain title 9'), ['t9']);
@@ -261,6 +271,27 @@ test('migration 0003 gives threads an integer key: search keys kept, rollouts un
   assert.deepEqual(titles('flamegraph'), ['new', 't23', 't13', 't7', 't3']);
   assert.equal(c.prepare(`SELECT count(*) FROM rollout_records WHERE thread_id = 't33'`).pluck().get(), 0);
   assert.deepEqual(c.pragma('foreign_key_check'), []);
+});
+
+test('migration 0003 rolls back whole when a row breaks a foreign key: the database stays as it was', (t) => {
+  const home = createTempHome();
+  t.after(() => home.remove());
+  const file = path.join(home.dir, 'codex-web.sqlite');
+  const sqlite = migratedUpTo(home.dir, '0002_index_triggers');
+  oldThread(sqlite, 'kept', 1, 'a kept title');
+  sqlite.pragma('foreign_keys = OFF');
+  sqlite.prepare(`INSERT INTO rollout_records (thread_id, seq, kind, type, turn_id, payload, created_at) VALUES ('no-such-thread', 1, 'event', 'x', NULL, '{}', 1)`).run();
+  sqlite.close();
+  assert.throws(
+    () => openDb(file),
+    (err: Error) => /migration_0003_foreign_key_check/.test(err.message) && /CHECK constraint failed/.test(String((err.cause as Error | undefined)?.message)),
+  );
+  const after = new Database(file, { readonly: true });
+  t.after(() => after.close());
+  assert.equal(after.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'thread_search_keys'").pluck().get(), 1, 'still the old shape');
+  assert.equal(after.prepare("SELECT count(*) FROM pragma_table_info('threads') WHERE name = 'key'").pluck().get(), 0);
+  assert.equal(after.prepare('SELECT count(*) FROM rollout_records').pluck().get(), 1);
+  assert.equal(after.prepare('SELECT count(*) FROM threads').pluck().get(), 1);
 });
 
 test('query plans: each term class reads the FTS index or the listing index, never rollout_records, never a full scan', (t) => {

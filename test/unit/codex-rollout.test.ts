@@ -89,5 +89,10 @@ test("a response item is stored as the line's own payload text only when that te
   assert.deepEqual(dropped.payload, { type: 'function_call', name: 'x', arguments: '{}', call_id: 'e' });
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   // A line cut short, or with junk after it, is malformed either way.
-  for (const bad of [codex.slice(0, -1), `${codex}x`, `{${ts},"type":"response_item","payload":}`]) assert.equal(applyLine(s, bad).ok, false, bad);
+  const raw = (c: string) => `{"timestamp":"2025${c}01","type":"response_item","payload":{"type":"reasoning","summary":[]}}`;
+  // JSON forbids raw control characters in a string: such a line is malformed on the fast path too.
+  for (const bad of [codex.slice(0, -1), `${codex}x`, `{${ts},"type":"response_item","payload":}`, raw('\t'), raw('\u0000'), raw('\n')]) {
+    assert.throws(() => JSON.parse(bad), SyntaxError, bad);
+    assert.equal(applyLine(s, bad).ok, false, bad);
+  }
 });

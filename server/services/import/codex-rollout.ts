@@ -41,7 +41,9 @@ export const initialState = (): ParserState => ({ threadId: null, meta: null, se
 /**
  * A record as the importer stores it. `payloadJson`: the payload's JSON exactly as the line held it, when the
  * stored payload is that value unchanged (a response item none of whose keys were dropped), so it is stored
- * without being serialized again.
+ * without being serialized again. Its text may hold a duplicate key (JSON.parse, like the rest of our code, reads
+ * the last; SQLite's JSON functions the first): response-item payloads are read by our code alone, never by SQL
+ * JSON functions (the index triggers read event records, which we always serialize ourselves).
  */
 export type ImportedRecord = RolloutRecord & { payloadJson?: string };
 
@@ -53,7 +55,8 @@ const line = z.object({ timestamp: z.string().optional(), type: z.string(), payl
  * starts so, its payload text is the rest but the closing brace; if that rest parses as one JSON value, the line
  * is exactly those three keys (no trailing or duplicate one) and the payload's own text is known.
  */
-const CODEX_LINE = /^\{"timestamp":"([^"\\]*)","type":"([a-z_]+)","payload":/;
+// (no control character in the timestamp, which JSON forbids raw: such a line is parsed whole, and refused)
+const CODEX_LINE = /^\{"timestamp":"([^"\\\p{Cc}]*)","type":"([a-z_]+)","payload":/u;
 
 /** The line as `{timestamp, type, payload}` and its payload's text when it has Codex's exact shape, else parsed whole. */
 function parseLine(text: string): { raw: unknown; payloadText: string | null } {
