@@ -71,6 +71,9 @@ export function ftsPhrase(term: string): string {
   return `"${term.replaceAll('"', '""')}"`;
 }
 
+/** A UTF-16 surrogate without its pair (with the `u` flag a pair is one code point, never matched). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** True for text the scan plan's plain `lower()` folds exactly like the index: ASCII only. */
 const isAscii = (s: string) => ![...s].some((c) => c.charCodeAt(0) > 0x7f);
 
@@ -95,11 +98,12 @@ export function ftsCover(term: string): string {
 /**
  * How to find `term` in an FTS5 table. `folded`: the table folds case (its vocabulary is lower case).
  * `verified`: the page query checks each row's text itself, so the index may yield a superset (see the file
- * comment). A term holding U+0001 (the padding character) could match the padding itself, and FTS5 reads a
- * query only up to a U+0000: only the scan is literal then.
+ * comment). A term holding U+0001 (the padding character) could match the padding itself, FTS5 reads a query
+ * only up to a U+0000, and a lone surrogate is stored as bytes that are not UTF-8 (which the trigram tokenizer
+ * does not split as the term is): only the scan is literal then.
  */
 function planFor(db: Db, o: { fts: string; vocab: string; term: string; folded: boolean; verified: boolean; cap: number }): Plan {
-  if (o.term.includes('\u0001') || o.term.includes('\u0000')) return { kind: 'scan' };
+  if (o.term.includes('\u0001') || o.term.includes('\u0000') || LONE_SURROGATE.test(o.term)) return { kind: 'scan' };
   const matches = (match: string) => prepared(db, `SELECT rowid FROM ${o.fts} WHERE ${o.fts} MATCH ? LIMIT ${o.cap}`).pluck().all(match) as number[];
   let match: string;
   const length = codePoints(o.term);

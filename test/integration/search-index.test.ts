@@ -187,6 +187,11 @@ test('title search is literal and case-sensitive on its own index, and follows r
   assert.deepEqual(titles('l\u0000in'), ['t6']);
   assert.deepEqual(titles('flame\u0000graph'), []);
   assert.deepEqual(ids(db, 'x\u0000y'), []);
+  // A lone surrogate is stored as bytes that are not UTF-8: such a term takes the scan, at any length.
+  thread(db, 't7', 7, 'lone \uD800 here, a pair \u{1F600} there');
+  for (const term of ['\uD800', '\uD800 ', ' \uD800 h', '\uD800 here']) assert.deepEqual(titles(term), ['t7'], JSON.stringify(term));
+  assert.deepEqual(titles('\u{1F600}'), ['t7'], 'a surrogate pair is one character, on the index');
+  assert.deepEqual(titles('\uDE00'), [], 'half of a pair is not in the text');
 });
 
 test('a database made before migration 0001 is backfilled: titles, the last snapshot of each item, no discarded ones', (t) => {
