@@ -53,9 +53,9 @@ const line = z.object({ timestamp: z.string().optional(), type: z.string(), payl
 /**
  * How Codex writes every line: `{"timestamp":"…","type":"…","payload":…}`, in that order, compact. When a line
  * starts so, its payload text is the rest but the closing brace; if that rest parses as one JSON value, the line
- * is exactly those three keys (no trailing or duplicate one) and the payload's own text is known.
+ * is exactly those three keys (no trailing or duplicate one) and the payload's own text is known. A timestamp
+ * holding a control character (which JSON forbids raw) is not that shape: the line is parsed whole, and refused.
  */
-// (no control character in the timestamp, which JSON forbids raw: such a line is parsed whole, and refused)
 const CODEX_LINE = /^\{"timestamp":"([^"\\\p{Cc}]*)","type":"([a-z_]+)","payload":/u;
 
 /** The line as `{timestamp, type, payload}` and its payload's text when it has Codex's exact shape, else parsed whole. */
