@@ -133,7 +133,8 @@ async function benchCodexWeb(n: number, ds: Dataset): Promise<RunResult> {
     command: process.execPath,
     args: [SERVER, 'app-server', '--home', home],
     env: { ...process.env, CODEX_WEB_LOG: 'silent' },
-    cwd: home,
+    // Not the home: the server refuses a workspace that holds its own home (the sandbox could not hide it).
+    cwd: ROOT,
   };
   const metrics: RunResult['metrics'] = {};
   metrics.startup = summarize(await measureStartups(spec, STARTUP_SAMPLES, 15_000));
