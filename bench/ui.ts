@@ -62,7 +62,8 @@ async function navigationTo50(page: Page, origin: string): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i <= RUNS; i++) {
     await page.goto(`${origin}/`, { waitUntil: 'commit' });
-    await page.waitForFunction('(window.__rows50 || 0) > 0', null, { timeout: 30_000 });
+    // A function, not a string: the app's CSP has no 'unsafe-eval', and Playwright evals a string predicate.
+    await page.waitForFunction(() => ((window as unknown as { __rows50?: number }).__rows50 ?? 0) > 0, null, { timeout: 30_000 });
     const t = (await page.evaluate('window.__rows50')) as number;
     if (i > 0) samples.push(t); // the first load warms Next's and SQLite's caches
   }
@@ -71,10 +72,10 @@ async function navigationTo50(page: Page, origin: string): Promise<number[]> {
 
 /** Fills the search box once (like a paste) and waits, in the page, for the filtered list to paint. */
 async function searchOnce(page: Page, term: string): Promise<{ total: number; request: number }> {
-  const box = page.getByLabel('Search threads by title');
+  const box = page.getByLabel('Search threads', { exact: true });
   // A fresh page each time: the query cache must not answer a repeated term.
   await page.reload();
-  await page.waitForFunction(`document.querySelectorAll('[data-testid="thread-row"]').length >= 50 && document.querySelector('[aria-label="Thread list"]').getAttribute('aria-busy') === 'false'`);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="thread-row"]').length >= 50 && document.querySelector('[aria-label="Thread list"]')?.getAttribute('aria-busy') === 'false');
   await page.waitForTimeout(100);
   await page.evaluate('performance.clearResourceTimings()');
   // In-page code is a string: tsx would otherwise wrap its inner functions in a helper the page lacks.
