@@ -32,7 +32,9 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
   const list = useInfiniteQuery(
     trpc.thread.list.infiniteQueryOptions(
       { limit: PAGE_SIZE, searchTerm: searchTerm || null, archived, sortKey: 'updated_at' },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined, placeholderData: (prev) => prev },
+      // abortOnUnmount: a newer term cancels the request of the one it replaces. The httpBatchLink sends this and
+      // "In messages"' thread.search in one request, which it aborts only once every query in it is cancelled.
+      { getNextPageParam: (page) => page.nextCursor ?? undefined, placeholderData: (prev) => prev, trpc: { abortOnUnmount: true } },
     ),
   );
   const threads = list.data?.pages.flatMap((p) => p.data) ?? [];
