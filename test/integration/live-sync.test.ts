@@ -2,7 +2,8 @@
 // reference app-server (0.169, mock provider) writes a session there; it shows up in our list within 2 s,
 // grows with the next turn (a subscribed client gets its notifications), and is read-only here while written.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -112,4 +113,49 @@ test('a session file seen before its first message is announced (thread/started,
   appendFileSync(file, line({ timestamp: ts, type: 'event_msg', payload: { type: 'item_completed', turn_id: 'turn-1', item: { type: 'AgentMessage', id: 'a1', content: [{ type: 'Text', text: 'in the water' }] } } }));
   await until('the answer imported', async () => (await ours.request<{ data: unknown[] }>('thread/search', { searchTerm: 'in the water' })).data.length === 1, 3000);
   assert.equal(announced().length, 1);
+});
+
+// The recent-folder poll took every name `rollout-*.jsonl` there, where the full scan takes regular files only:
+// a FIFO of that name blocked the server in open() for good (no request answered), and a symlink was followed
+// out of the Codex home. The poll now takes what the full scan takes.
+test('the recent-folder poll takes regular files only: a FIFO does not hang the server, a symlink is not followed', async (t) => {
+  const codexHome = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-codex-'));
+  const home = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-home-'));
+  const outside = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-outside-'));
+  t.after(() => {
+    for (const d of [codexHome, home, outside]) rmSync(d, { recursive: true, force: true });
+  });
+  const ours = startStdioServer({ home, args: ['--codex-home', codexHome] });
+  t.after(() => ours.server.kill());
+  await ours.initialize({ experimentalApi: true });
+
+  const now = new Date();
+  const dir = path.join(codexHome, 'sessions', String(now.getFullYear()), String(now.getMonth() + 1).padStart(2, '0'), String(now.getDate()).padStart(2, '0'));
+  mkdirSync(dir, { recursive: true });
+  const ts = now.toISOString();
+  const rollout = (id: string, words: string) =>
+    [
+      { timestamp: ts, type: 'session_meta', payload: { id, timestamp: ts, cwd: '/tmp', originator: 'codex_cli_rs', cli_version: '0.169.0', source: 'cli', model_provider: 'openai' } },
+      { timestamp: ts, type: 'event_msg', payload: { type: 'user_message', message: words } },
+    ]
+      .map((l) => `${JSON.stringify(l)}\n`)
+      .join('');
+  const linked = '01a00000-0000-7000-8000-0000000000bb';
+  const real = '01a00000-0000-7000-8000-0000000000cc';
+  execFileSync('mkfifo', [path.join(dir, 'rollout-2026-12-02T00-00-00-01a00000-0000-7000-8000-0000000000ff.jsonl')]);
+  writeFileSync(path.join(outside, 'elsewhere.jsonl'), rollout(linked, 'a file outside the home'));
+  symlinkSync(path.join(outside, 'elsewhere.jsonl'), path.join(dir, `rollout-2026-12-02T00-00-01-${linked}.jsonl`));
+  writeFileSync(path.join(dir, `rollout-2026-12-02T00-00-02-${real}.jsonl`), rollout(real, 'a session of the home'));
+
+  // A hung server answers nothing: each read gives up after a second.
+  const read = async (id: string) => {
+    try {
+      return (await ours.readUntilResponse<{ thread: { id: string } }>(ours.send('thread/read', { threadId: id }), 1000)).result.thread.id === id;
+    } catch {
+      return false;
+    }
+  };
+  await until('the regular rollout imported', () => read(real), 5000);
+  assert.match((await ours.requestError('thread/read', { threadId: linked })).message, /not found/, 'the symlinked rollout is not imported');
+  assert.deepEqual((await ours.request<{ data: { thread: { id: string } }[] }>('thread/search', { searchTerm: 'outside the home' })).data, []);
 });

@@ -9,7 +9,7 @@ import { log } from '../../util/log';
 import type { EventHub } from '../event-hub';
 import type { ThreadService } from '../threads/api';
 import { Importer, listRollouts, type RolloutFile } from './importer';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 
 export const POLL_MS = 500;
 const FULL_SCAN_MS = 30_000;
@@ -132,7 +132,10 @@ export class LiveSync {
         if (!name.startsWith('rollout-') || !name.endsWith('.jsonl')) continue;
         const file = path.join(dir, name);
         try {
-          out.push({ path: file, archived: false, size: statSync(file).size });
+          // A regular file, as the full scan takes (listRollouts): never a symlink out of the home, nor a FIFO
+          // (whose open() would block the server) or a directory.
+          const st = lstatSync(file);
+          if (st.isFile()) out.push({ path: file, archived: false, size: st.size });
         } catch {
           // gone
         }
