@@ -9,6 +9,9 @@ import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSyn
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { DB_FILE_NAME, openDb } from '../../db/client';
+import { appendRollout } from '../../db/queries/rollout';
+import { insertThread } from '../../db/queries/threads';
 import { referencePaths } from '../../scripts/ensure-reference.mjs';
 import { startMockResponsesServer } from '../../testkit/mock-responses-server';
 import { startReferenceAppServer, type ReferenceAppServer } from '../../testkit/reference-app-server';
@@ -327,3 +330,53 @@ function indexTriggers(home: string): string[] {
     db.close();
   }
 }
+
+// A rollout's thread is the id its session_meta names, whatever its file is called. One naming a thread of ours
+// (not imported) was appended to it, its model blanked; a second file claiming an imported session's id was
+// merged into that thread. Both are skipped now, with a reason, and nothing of theirs is written.
+test('a rollout whose session_meta names a thread we already have is skipped: ours untouched, no two files merged', async (t) => {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'codex-web-import-claim-'));
+  const codexHome = mkdtempSync(path.join(os.tmpdir(), 'codex-web-import-claim-codex-'));
+  t.after(() => {
+    for (const d of [home, codexHome]) rmSync(d, { recursive: true, force: true });
+  });
+  const ours = '0199aaaa-0000-7000-8000-000000000001';
+  const shared = '0199cccc-0000-7000-8000-000000000003';
+  const db = openDb(path.join(home, DB_FILE_NAME));
+  insertThread({ db, row: { id: ours, preview: 'my own thread', cwd: '/home/me', model: 'gpt-mine', modelProvider: 'p', source: 'appServer', cliVersion: '0', createdAt: 1, updatedAt: 1 } });
+  appendRollout({ db, records: [{ threadId: ours, seq: 1, kind: 'event', type: 'item_completed', turnId: 't1', createdAt: 1, payload: { turnId: 't1', item: { type: 'agentMessage', id: 'm1', text: 'mine' } } }] });
+  db.$client.close();
+
+  const day = path.join(codexHome, 'sessions', '2025', '01', '02');
+  mkdirSync(day, { recursive: true });
+  const ts = '2025-01-02T03:04:05.000Z';
+  const rollout = (id: string, words: string) =>
+    [
+      { timestamp: ts, type: 'session_meta', payload: { id, timestamp: ts, cwd: '/elsewhere', cli_version: '0.169.0', source: 'cli', model_provider: 'openai' } },
+      { timestamp: ts, type: 'event_msg', payload: { type: 'user_message', message: words } },
+    ]
+      .map((l) => `${JSON.stringify(l)}\n`)
+      .join('');
+  const misnamed = path.join(day, 'rollout-2025-01-02T03-04-05-0199bbbb-0000-7000-8000-000000000002.jsonl');
+  const second = path.join(day, 'rollout-2025-01-02T03-04-06-0199dddd-0000-7000-8000-000000000004.jsonl');
+  writeFileSync(misnamed, rollout(ours, 'injected into ours'));
+  writeFileSync(path.join(day, `rollout-2025-01-02T03-04-05-${shared}.jsonl`), rollout(shared, 'the session itself'));
+  writeFileSync(second, rollout(shared, 'a second file of it'));
+
+  const run = await runImport(home, codexHome);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(counts(run.stdout), { imported: 1, newThreads: 1, grown: 0, unchanged: 0, malformed: 0 }, run.stdout);
+  assert.ok(run.stdout.includes(`skipped ${misnamed}: thread ${ours} already exists here and was not imported`), run.stdout);
+  assert.ok(run.stdout.includes(`skipped ${second}: thread ${shared} was imported from `), run.stdout);
+
+  const store = new Database(path.join(home, DB_FILE_NAME), { readonly: true });
+  t.after(() => store.close());
+  const texts = (id: string) => store.prepare('SELECT text FROM search_docs WHERE thread_id = ? ORDER BY seq').pluck().all(id);
+  assert.deepEqual(texts(ours), ['mine'], 'nothing written into our own thread');
+  assert.deepEqual(store.prepare('SELECT model, cwd, updated_at FROM threads WHERE id = ?').get(ours), { model: 'gpt-mine', cwd: '/home/me', updated_at: 1 });
+  assert.deepEqual(texts(shared), ['the session itself'], 'the second file is not merged into the session');
+  assert.deepEqual(store.prepare('SELECT thread_id FROM imported_rollouts ORDER BY thread_id').pluck().all(), [shared], 'our own thread is not recorded as imported');
+  // A second run skips the same two files again and imports nothing.
+  assert.deepEqual(counts((await runImport(home, codexHome)).stdout), { imported: 0, newThreads: 0, grown: 0, unchanged: 1, malformed: 0 });
+  assert.deepEqual(texts(shared), ['the session itself']);
+});

@@ -236,6 +236,15 @@ export class Importer {
     let seq: number | null = null;
     let threadInserted = !!prior;
     const touchedRows: RolloutRow[] = [];
+    // A new file's thread is the id its session_meta gives, not its name's: one we already have (ours, or
+    // imported from another file) is never written into, so the file is skipped before anything is written.
+    let skip: string | null = null;
+    const claimed = (): string | null => {
+      const id = state.meta!.id;
+      const from = this.byId.get(id)?.path;
+      if (from !== undefined) return `thread ${id} was imported from ${from}`;
+      return importQueries.threadExists({ db: this.db, id }) ? `thread ${id} already exists here and was not imported` : null;
+    };
 
     const flush = (uptoOffset: number) => {
       const records = pending.flatMap((r) => (r.ok ? r.records : []));
@@ -293,7 +302,7 @@ export class Importer {
       let partBytes = 0;
       let skipping = false;
       let lineStart = offset;
-      while (pos < size) {
+      read: while (pos < size) {
         const n = readSync(fd, buf, 0, Math.min(CHUNK_BYTES, size - pos), pos);
         if (n <= 0) break;
         let from = 0;
@@ -310,7 +319,9 @@ export class Importer {
             const text = partBytes > 0 ? Buffer.concat([...parts, piece]).toString('utf8') : piece.toString('utf8');
             lines++;
             if (text.trim() !== '') {
+              const hadMeta = state.meta !== null;
               const r = applyLine(state, text);
+              if (!hadMeta && isNew && state.meta && (skip = claimed()) !== null) break read;
               if (!r.ok) malformed++;
               else if (r.records.length > 0) {
                 pending.push(r);
@@ -337,6 +348,10 @@ export class Importer {
           } else parts.push(Buffer.from(buf.subarray(from, n)));
         }
         pos += n;
+      }
+      if (skip !== null) {
+        summary.skipped.push({ path: file.path, reason: skip });
+        return;
       }
       // An unterminated last line is being written: it is read next time, once complete.
       flush(lineStart);
