@@ -86,3 +86,21 @@ test('search matches titles literally and case-sensitively', async (t) => {
   const all = await c.request<ThreadListResult>('thread/list', { limit: 100 });
   assert.equal(all.data.length, rows.length - 1);
 });
+
+// Title search bounds its term like thread/search (docs/architecture.md#bounded-everything: 1,000 characters,
+// -32600). Unbounded, a long term became an FTS5 query of a third as many AND-ed trigrams, which grows
+// quadratically: 100k characters held the server 2.7 s, 1M characters (a 10 MB frame allows it) 4 minutes.
+test('a title search term past 1,000 characters is -32600, at once', async (t) => {
+  const { home } = await homeFixture(t);
+  seedThreads(home.dir, [{ preview: 'x'.repeat(1000), createdAt: T, updatedAt: T }]);
+  const c = stdioServer(t, home.dir);
+  await c.initialize();
+  assert.deepEqual(await search(c, 'x'.repeat(1000)), ['x'.repeat(1000)], 'a term of 1,000 characters is searched');
+  for (const n of [1001, 300_000]) {
+    const started = Date.now();
+    const err = await c.requestError('thread/list', { searchTerm: 'abcdefghij'.repeat(n / 10 + 1).slice(0, n) });
+    assert.equal(err.code, -32600, `${n} characters`);
+    assert.match(err.message, /searchTerm must be at most 1000 characters/);
+    assert.ok(Date.now() - started < 2000, `${n} characters answered in ${Date.now() - started} ms`);
+  }
+});

@@ -32,6 +32,7 @@ import type { EventHub, Subscriber } from '../event-hub';
 import type { RolloutRecord, ThreadHandle } from './handle';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import { rebuildTurns } from './projection';
+import { MAX_SEARCH_TERM_CHARS } from './search';
 import { ThreadRegistry } from './registry';
 import { providerFor, resolveSettings, sandboxPolicyFor, type ThreadSettings } from './settings';
 import { threadToWire } from './wire';
@@ -321,6 +322,8 @@ export class ThreadService {
     if (sortKey === 'section_position' && typeof params.sectionId !== 'string') throw invalidRequest('section-position sorting requires a section filter');
     const limit = Math.min(params.limit ?? DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
     const cursor = params.cursor ? decodeCursor(params.cursor, sortKey) : null;
+    // The search bound (docs/architecture.md#bounded-everything): a title search's cost grows with its term.
+    if (params.searchTerm && params.searchTerm.length > MAX_SEARCH_TERM_CHARS) throw invalidRequest(`searchTerm must be at most ${MAX_SEARCH_TERM_CHARS} characters`);
     if (typeof params.sectionId === 'string') return { data: [], nextCursor: null, backwardsCursor: null };
     // `recency_at` is the reference's last activity: our updated_at.
     const column = sortKey === 'created_at' ? 'created_at' : 'updated_at';
