@@ -3,7 +3,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import path from 'node:path';
 import { packageRoot } from '../server/util/package-root';
-import { FOLD_FUNCTION } from './queries/search';
+import { FOLD_FUNCTION, foldCase } from './queries/search';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -29,7 +29,7 @@ export function openDb(file: string): Db {
   sqlite.pragma('cache_size = -65536');
   // Case folding for the content search's scan plan on non-ASCII terms (db/queries/search.ts); queries only,
   // never the schema, so the file stays readable by any SQLite.
-  sqlite.function(FOLD_FUNCTION, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
+  sqlite.function(FOLD_FUNCTION, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? foldCase(value) : value));
   const db = drizzle(sqlite, { schema });
   // Foreign keys are off while migrations run, as SQLite's table rebuild requires (migration 0003 drops and
   // re-creates `threads`, which must not cascade into rollout_records); a migration that rebuilds a table

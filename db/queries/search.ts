@@ -13,7 +13,7 @@
 // exact phrase must read the position lists of every trigram, common ones included (a rare title term at 1M
 // threads: 0.5 against 1.5–2.1 ms). That is a superset of the matches, so the page query checks each title
 // with `instr`; only when the superset reaches the cap does the exact phrase decide the plan.
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { Db } from '../client';
 import type { SearchDocRow, ThreadRow } from '../schema';
 
@@ -50,8 +50,65 @@ export const TITLE_INDEX_CAP = 1000;
 export const CONTENT_INDEX_CAP = 2000;
 /** A 1–2 character term whose vocabulary expansion has more trigrams than this is served by the scan plan. */
 const MAX_EXPANSION_TERMS = 2000;
-/** The name of the SQL function (registered by db/client.ts) that folds case like `String#toLowerCase`. */
+/** The name of the SQL function (registered by db/client.ts) that folds case like the index: `foldCase`. */
 export const FOLD_FUNCTION = 'codex_web_fold';
+
+/**
+ * The trigram tokenizer's case fold, one character to one, read from SQLite itself: each character that any
+ * case mapping changes (and U+FFFE/U+FFFF, which FTS5 reads as U+FFFD) is tokenized once in a scratch FTS5
+ * table and its folded form read back from the vocabulary. `String#toLowerCase` is not that fold: it keeps
+ * `ς`, `µ`, `ſ` apart from `σ`, `μ`, `s`, turns a word-final `Σ` into `ς`, and `İ` into two characters.
+ * `map`: each character the fold changes; `pattern`: those characters; `unlike`: the characters on which
+ * `toLowerCase` and the fold differ (and `Σ`, which `toLowerCase` lowers by context).
+ */
+let fold: { map: Map<string, string>; pattern: RegExp; unlike: RegExp } | null = null;
+
+const charClass = (chars: string[], flags: string) => new RegExp(`[${chars.map((c) => `\\u{${c.codePointAt(0)!.toString(16)}}`).join('')}]`, flags);
+
+function caseFold(): NonNullable<typeof fold> {
+  if (fold) return fold;
+  const scratch = new Database(':memory:');
+  try {
+    scratch.exec(`CREATE VIRTUAL TABLE f USING fts5(t, tokenize='trigram'); CREATE VIRTUAL TABLE v USING fts5vocab(f, 'instance');`);
+    const insert = scratch.prepare('INSERT INTO f (rowid, t) VALUES (?, ?)');
+    const cased = /[\p{Changes_When_Casefolded}\p{Changes_When_Casemapped}]/u;
+    const candidates: string[] = [];
+    scratch.transaction(() => {
+      for (let cp = 0x41; cp <= 0x10ffff; cp++) {
+        if (cp >= 0xd800 && cp <= 0xdfff) continue;
+        const c = String.fromCodePoint(cp);
+        if (!cased.test(c) && cp !== 0xfffe && cp !== 0xffff) continue;
+        candidates.push(c);
+        insert.run(cp, `${c}\u0001\u0001`);
+      }
+    })();
+    const map = new Map<string, string>();
+    for (const { doc, term } of scratch.prepare('SELECT doc, term FROM v').all() as { doc: number; term: string }[]) {
+      const from = String.fromCodePoint(doc);
+      const to = String.fromCodePoint(term.codePointAt(0)!);
+      // Same UTF-16 length (true of every entry): an offset in folded text is the same offset in the text.
+      if (from !== to && from.length === to.length) map.set(from, to);
+    }
+    const unlike = candidates.filter((c) => c === '\u03a3' || c.toLowerCase() !== (map.get(c) ?? c));
+    return (fold = { map, pattern: charClass([...map.keys()], 'gu'), unlike: charClass(unlike, 'u') });
+  } finally {
+    scratch.close();
+  }
+}
+
+/**
+ * `text` with every character folded as the case-insensitive index folds it: one character to one of the same
+ * UTF-16 length, so offsets hold. Native `toLowerCase` when the text holds no character on which the two differ.
+ */
+export function foldCase(text: string): string {
+  const { map, pattern, unlike } = caseFold();
+  return unlike.test(text) ? text.replace(pattern, (c) => map.get(c) ?? c) : text.toLowerCase();
+}
+
+/** The characters other than ASCII that the index folds to ASCII (the Kelvin sign, the long s), with their fold. */
+function foldedToAscii(): [string, string][] {
+  return [...caseFold().map].filter(([from, to]) => from.codePointAt(0)! > 0x7f && to.codePointAt(0)! <= 0x7f);
+}
 
 /** `rowids`: every FTS match (fewer than the cap), found once and reused by the page query. */
 type Plan = { kind: 'none' } | { kind: 'scan' } | { kind: 'index'; rowids: string; fts: string; match: string };
@@ -74,7 +131,7 @@ export function ftsPhrase(term: string): string {
 /** A UTF-16 surrogate without its pair (with the `u` flag a pair is one code point, never matched). */
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/** True for text the scan plan's plain `lower()` folds exactly like the index: ASCII only. */
+/** True for a term the scan plan may look for in SQLite's ASCII-only `lower()` (see `foldedContains`). */
 const isAscii = (s: string) => ![...s].some((c) => c.charCodeAt(0) > 0x7f);
 
 function codePoints(s: string): number {
@@ -115,7 +172,7 @@ function planFor(db: Db, o: { fts: string; vocab: string; term: string; folded: 
     match = ftsPhrase(o.term);
   } else if (length >= 3) match = ftsPhrase(o.term);
   else {
-    const from = o.folded ? o.term.toLowerCase() : o.term;
+    const from = o.folded ? foldCase(o.term) : o.term;
     const rows = prepared(db, `SELECT term FROM ${o.vocab} WHERE term >= ? AND term < ? LIMIT ${MAX_EXPANSION_TERMS + 1}`).pluck().all(from, `${from}\u{10FFFF}`) as string[];
     if (rows.length === 0) return { kind: 'none' };
     if (rows.length > MAX_EXPANSION_TERMS) return { kind: 'scan' };
@@ -251,9 +308,16 @@ function contentPlan(db: Db, term: string): Plan {
   return planFor(db, { fts: 'search_docs_fts', vocab: 'search_docs_vocab', term, folded: true, verified: false, cap: CONTENT_INDEX_CAP });
 }
 
-/** `instr` over folded text: SQLite's own `lower()` for an ASCII term (which only ASCII letters can match), else ours. */
+/**
+ * `instr` over folded text. An ASCII term can only match characters that fold to ASCII: SQLite's own `lower()`
+ * folds the ASCII letters, after the few others the index folds to ASCII (the Kelvin sign, the long s) are
+ * replaced by their fold; any other term reads the text through `foldCase`.
+ */
 function foldedContains(column: string, term: string): { sql: string; param: string } {
-  return isAscii(term) ? { sql: `instr(lower(${column}), ?) > 0`, param: term.toLowerCase() } : { sql: `instr(${FOLD_FUNCTION}(${column}), ?) > 0`, param: term.toLowerCase() };
+  if (!isAscii(term)) return { sql: `instr(${FOLD_FUNCTION}(${column}), ?) > 0`, param: foldCase(term) };
+  let folded = column;
+  for (const [from, to] of foldedToAscii()) folded = `replace(${folded}, '${from}', '${to}')`;
+  return { sql: `instr(lower(${folded}), ?) > 0`, param: term.toLowerCase() };
 }
 
 function contentQuery(p: ThreadSearchParams, plan: Exclude<Plan, { kind: 'none' }>): { sql: string; params: unknown[] } {

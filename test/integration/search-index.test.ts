@@ -22,6 +22,7 @@ import {
 } from '../../db/queries/search';
 import { explainTitleSearch, insertThread, setThreadName } from '../../db/queries/threads';
 import * as schema from '../../db/schema';
+import { findMatches } from '../../server/services/threads/search';
 import { createTempHome } from '../support/home';
 
 const MIGRATIONS = path.join(import.meta.dirname, '..', '..', 'db', 'migrations');
@@ -150,6 +151,37 @@ test('the triggers index what the thread shows, literally and case-insensitively
   })());
   assert.deepEqual(ids(db, 'pangolin'), []);
   assert.equal(db.$client.prepare("SELECT count(*) FROM search_docs_fts WHERE search_docs_fts MATCH '\"pangolin\"'").pluck().get(), 0);
+});
+
+// One meaning of "case-insensitive" for the index, the scan plan's check, the snippet's message and the match
+// range: FTS5's own per-character fold. `toLowerCase` (and SQLite's ASCII-only `lower()`) disagreed with it
+// where a letter folds to another lower-case letter (final sigma, micro sign, long s, Kelvin sign), so a thread
+// the index found had no matching message (snippet '', no occurrence), and a 1–2 character term written exactly
+// as in the text found nothing.
+test('index, message filter and match ranges fold case alike: final sigma, micro sign, long s, Kelvin sign', (t) => {
+  const db = freshDb(t);
+  const texts = ['Η ΟΔΟΣΤΡΩΜΑ είναι στεγνό', 'latency of 5 µs here', 'Straſse, alte Schrift', 'it is 300 \u212a outside'];
+  texts.forEach((text, i) => {
+    thread(db, `t${i}`, i + 1);
+    appendRollout({ db, records: [agent(`t${i}`, 1, `m${i}`, text)] });
+  });
+  const cases: [term: string, thread: string, matched: string][] = [
+    ['ΟΔΟΣ', 't0', 'ΟΔΟΣ'],
+    ['οδος', 't0', 'ΟΔΟΣ'],
+    ['µs', 't1', 'µs'],
+    ['μs', 't1', 'µs'],
+    ['5 μs', 't1', '5 µs'],
+    ['strasse', 't2', 'Straſse'],
+    ['300 k', 't3', '300 \u212a'],
+  ];
+  for (const [term, id, matched] of cases) {
+    const label = `term ${JSON.stringify(term)}`;
+    assert.deepEqual(ids(db, term), [id], `${label}: the index finds the thread`);
+    const docs = threadDocs({ db, threadId: id, term });
+    assert.deepEqual(docs.map((d) => d.itemId), [`m${id.slice(1)}`], `${label}: the message filter finds its message`);
+    const ranges = findMatches(docs[0]!.text, term);
+    assert.deepEqual(ranges.map((r) => docs[0]!.text.slice(r.start, r.end)), [matched], `${label}: the range covers the match`);
+  }
 });
 
 test('title search is literal and case-sensitive on its own index, and follows renames', (t) => {

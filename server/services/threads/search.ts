@@ -46,16 +46,25 @@ function checkTerm(term: string): void {
   if (term.length > MAX_SEARCH_TERM_CHARS) throw invalidRequest(`searchTerm must be at most ${MAX_SEARCH_TERM_CHARS} characters`);
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Every match of `term` in `text` (case-insensitive, literal), as UTF-16 [start, end) offsets. */
+/**
+ * Every match of `term` in `text` (literal, case-insensitive as the index folds case: `foldCase`, one character
+ * to one of the same length, so offsets in the folded text are offsets in `text`), as UTF-16 [start, end)
+ * offsets. A match never starts or ends inside a surrogate pair.
+ */
 export function findMatches(text: string, term: string, max = Infinity): { start: number; end: number }[] {
   if (term === '') return [];
-  const re = new RegExp(escapeRegExp(term), 'giu');
+  const needle = searchQueries.foldCase(term);
+  const folded = searchQueries.foldCase(text);
+  const splitsPair = (u: number) => u > 0 && u < folded.length && /[\udc00-\udfff]/.test(folded[u]!) && /[\ud800-\udbff]/.test(folded[u - 1]!);
   const out: { start: number; end: number }[] = [];
-  for (let m = re.exec(text); m && out.length < max; m = re.exec(text)) {
-    out.push({ start: m.index, end: m.index + m[0].length });
-    if (m[0].length === 0) re.lastIndex++;
+  for (let from = folded.indexOf(needle); from >= 0 && out.length < max; ) {
+    const end = from + needle.length;
+    if (splitsPair(from) || splitsPair(end)) {
+      from = folded.indexOf(needle, from + 1);
+      continue;
+    }
+    out.push({ start: from, end });
+    from = folded.indexOf(needle, end);
   }
   return out;
 }
