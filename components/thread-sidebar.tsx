@@ -89,6 +89,7 @@ export function ThreadSidebar({ activeThreadId }: { activeThreadId: string | nul
           className="search"
           placeholder="Search (Ctrl K)"
           aria-label="Search threads"
+          maxLength={1000}
           value={search}
           onChange={(e) => setSearch(e.target.value)}
           onKeyDown={(e) => {
