@@ -96,3 +96,25 @@ test("a response item is stored as the line's own payload text only when that te
     assert.equal(applyLine(s, bad).ok, false, bad);
   }
 });
+
+// A response item nested 100,000 levels deep parses (V8's JSON.parse is iterative) but JSON.stringify, which
+// stores an item whose keys were trimmed and sends every item to the model, threw RangeError: the import
+// crashed and rolled back, and live sync stalled on that file every tick. Such a line is refused instead;
+// realistic nesting is kept.
+test('a response item nested deeper than any real one is refused; ordinary nesting is kept', () => {
+  const s = initialState();
+  assert.ok(applyLine(s, meta).ok);
+  const item = (content: string, extra = '') => `{"timestamp":"2025-01-01T00:00:06Z","type":"response_item","payload":{"type":"message","role":"user","content":${content}${extra}}}`;
+  const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+  for (const line of [item(deep), item(deep, ',"metadata":1')]) {
+    const before = JSON.stringify(s);
+    const r = applyLine(s, line);
+    assert.equal(r.ok, false);
+    assert.match(r.ok ? '' : r.reason, /nested/);
+    assert.equal(JSON.stringify(s), before, 'the state is unchanged');
+  }
+  const ok = applyLine(s, item('['.repeat(50) + ']'.repeat(50), ',"metadata":1'));
+  assert.ok(ok.ok);
+  assert.equal(ok.records.length, 1);
+  assert.equal(JSON.stringify(ok.records[0]!.payload).length, 100 + '{"type":"message","role":"user","content":}'.length);
+});

@@ -71,6 +71,19 @@ function parseLine(text: string): { raw: unknown; payloadText: string | null } {
   }
   return { raw: JSON.parse(text) as unknown, payloadText: null };
 }
+/**
+ * Deeper than this, a response item is refused: Codex itself reads rollouts with serde_json, which stops at 128
+ * levels, and our JSON.stringify (storing it, sending it to the model, forking it) overflows the stack at a few
+ * thousand. Bounded recursion over containers only: a message's content or a tool output string costs nothing.
+ */
+const MAX_ITEM_DEPTH = 100;
+const deeperThan = (v: unknown, depth: number): boolean => {
+  if (v === null || typeof v !== 'object') return false;
+  if (depth === 0) return true;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) if (deeperThan(x, depth - 1)) return true;
+  return false;
+};
+
 /** A JSON object (what `z.record(z.string(), z.unknown())` accepts), checked without copying it: every line's payload goes through here. */
 const asObject = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 
@@ -200,6 +213,7 @@ export function applyLine(state: ParserState, text: string): LineResult {
   const when = Number.isFinite(at) ? at : state.lastAt;
   const payload = asObject(parsed.data.payload);
   if (!payload) return { ok: false, reason: `${type} without a payload object` };
+  if (type === 'response_item' && deeperThan(payload, MAX_ITEM_DEPTH)) return { ok: false, reason: `response_item nested over ${MAX_ITEM_DEPTH} levels deep` };
 
   if (type === 'session_meta') {
     if (state.meta) return { ok: true, records: [] }; // a fork's copied meta lines: the first one is the thread
