@@ -27,6 +27,19 @@ export function allImported({ db }: { db: Db }): ImportedRolloutRow[] {
   return rows.map((r) => ({ threadId: r.thread_id, path: r.path, offset: r.offset, lines: r.lines, malformed: r.malformed, state: JSON.parse(r.state) as unknown, importedAt: r.imported_at }));
 }
 
+/** One thread's import row as committed now (another process may have imported since this one read them all). */
+export function getImported({ db, threadId }: { db: Db; threadId: string }): ImportedRolloutRow | undefined {
+  const r = stmt(db, 'SELECT path, "offset", lines, malformed, state, imported_at FROM imported_rollouts WHERE thread_id = ?').get(threadId) as
+    | { path: string; offset: number; lines: number; malformed: number; state: string; imported_at: number }
+    | undefined;
+  return r && { threadId, path: r.path, offset: r.offset, lines: r.lines, malformed: r.malformed, state: JSON.parse(r.state) as unknown, importedAt: r.imported_at };
+}
+
+/** How far a thread's rollout is imported as committed now; null when it is not. */
+export function importedOffset({ db, threadId }: { db: Db; threadId: string }): number | null {
+  return (stmt(db, 'SELECT "offset" FROM imported_rollouts WHERE thread_id = ?').pluck().get(threadId) as number | undefined) ?? null;
+}
+
 /** `stateJson`: the row's state already serialized (the import's hot path has it). */
 export function putImported({ db, row, stateJson }: { db: Db; row: ImportedRolloutRow; stateJson?: string }): void {
   stmt(

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { Db } from '../client';
 import { rolloutRecords, type RolloutRow } from '../schema';
@@ -12,6 +12,11 @@ export function appendRollout({ db, records }: { db: Db; records: NewRolloutReco
 
 export function readRollout({ db, threadId }: { db: Db; threadId: string }): RolloutRow[] {
   return db.select().from(rolloutRecords).where(eq(rolloutRecords.threadId, threadId)).orderBy(asc(rolloutRecords.seq)).all();
+}
+
+/** A thread's records after `seq`, in order (what another writer appended past a loaded handle's sequence). */
+export function readRolloutAfter({ db, threadId, seq }: { db: Db; threadId: string; seq: number }): RolloutRow[] {
+  return db.select().from(rolloutRecords).where(and(eq(rolloutRecords.threadId, threadId), gt(rolloutRecords.seq, seq))).orderBy(asc(rolloutRecords.seq)).all();
 }
 
 /** A thread's event records of the given types, in order (voice transcript lines and the turns they sit between). */

@@ -331,15 +331,23 @@ function indexTriggers(home: string): string[] {
   }
 }
 
+/** A Codex home with a day folder and our home, temp folders removed after the test. */
+function homes(t: TestContext, tag: string): { codexHome: string; home: string; day: string } {
+  const codexHome = mkdtempSync(path.join(os.tmpdir(), `codex-web-import-${tag}-codex-`));
+  const home = mkdtempSync(path.join(os.tmpdir(), `codex-web-import-${tag}-home-`));
+  t.after(() => {
+    for (const d of [codexHome, home]) rmSync(d, { recursive: true, force: true });
+  });
+  const day = path.join(codexHome, 'sessions', '2025', '01', '02');
+  mkdirSync(day, { recursive: true });
+  return { codexHome, home, day };
+}
+
 // A rollout's thread is the id its session_meta names, whatever its file is called. One naming a thread of ours
 // (not imported) was appended to it, its model blanked; a second file claiming an imported session's id was
 // merged into that thread. Both are skipped now, with a reason, and nothing of theirs is written.
 test('a rollout whose session_meta names a thread we already have is skipped: ours untouched, no two files merged', async (t) => {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'codex-web-import-claim-'));
-  const codexHome = mkdtempSync(path.join(os.tmpdir(), 'codex-web-import-claim-codex-'));
-  t.after(() => {
-    for (const d of [home, codexHome]) rmSync(d, { recursive: true, force: true });
-  });
+  const { codexHome, home, day } = homes(t, 'claim');
   const ours = '0199aaaa-0000-7000-8000-000000000001';
   const shared = '0199cccc-0000-7000-8000-000000000003';
   const db = openDb(path.join(home, DB_FILE_NAME));
@@ -347,8 +355,6 @@ test('a rollout whose session_meta names a thread we already have is skipped: ou
   appendRollout({ db, records: [{ threadId: ours, seq: 1, kind: 'event', type: 'item_completed', turnId: 't1', createdAt: 1, payload: { turnId: 't1', item: { type: 'agentMessage', id: 'm1', text: 'mine' } } }] });
   db.$client.close();
 
-  const day = path.join(codexHome, 'sessions', '2025', '01', '02');
-  mkdirSync(day, { recursive: true });
   const ts = '2025-01-02T03:04:05.000Z';
   const rollout = (id: string, words: string) =>
     [
@@ -379,4 +385,71 @@ test('a rollout whose session_meta names a thread we already have is skipped: ou
   // A second run skips the same two files again and imports nothing.
   assert.deepEqual(counts((await runImport(home, codexHome)).stdout), { imported: 0, newThreads: 0, grown: 0, unchanged: 1, malformed: 0 });
   assert.deepEqual(texts(shared), ['the session itself']);
+});
+
+// A response item nested 100,000 levels deep (one Codex itself cannot read back) made JSON.stringify throw
+// RangeError while storing it: the import exited with a stack trace, rolled back, and failed the same way on
+// every run, so no rollout after it was ever imported. The line is skipped and counted; the rest imports.
+test('a response item nested 100,000 levels deep is skipped as malformed; the import completes', async (t) => {
+  const { codexHome, home, day: dir } = homes(t, 'deep');
+  const ts = '2025-01-02T03:04:05.000Z';
+  const ids = ['0199eeee-0000-7000-8000-000000000001', '0199eeee-0000-7000-8000-000000000002', '0199eeee-0000-7000-8000-000000000003'];
+  const deep = `{"timestamp":"${ts}","type":"response_item","payload":{"type":"message","role":"user","content":${'['.repeat(100_000)}${']'.repeat(100_000)},"metadata":{}}}`;
+  ids.forEach((id, i) => {
+    const lines = [
+      JSON.stringify({ timestamp: ts, type: 'session_meta', payload: { id, timestamp: ts, cwd: '/tmp', cli_version: '0.169.0', source: 'cli', model_provider: 'openai' } }),
+      ...(i === 1 ? [deep] : []),
+      JSON.stringify({ timestamp: ts, type: 'event_msg', payload: { type: 'user_message', message: `message of rollout ${i}` } }),
+    ];
+    writeFileSync(path.join(dir, `rollout-2025-01-02T03-04-0${i}-${id}.jsonl`), `${lines.join('\n')}\n`);
+  });
+  const run = await runImport(home, codexHome);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(counts(run.stdout), { imported: 3, newThreads: 3, grown: 0, unchanged: 0, malformed: 1 });
+  const store = new Database(path.join(home, DB_FILE_NAME), { readonly: true });
+  t.after(() => store.close());
+  assert.deepEqual(store.prepare('SELECT preview FROM threads ORDER BY id').pluck().all(), ['message of rollout 0', 'message of rollout 1', 'message of rollout 2']);
+  assert.equal(store.prepare("SELECT count(*) FROM rollout_records WHERE kind = 'response_item'").pluck().get(), 0, 'the deep item is not stored');
+});
+
+// An imported thread renamed here got its Codex name back at the next import, and under live sync whenever any
+// session of the home changed (every 500 ms while the CLI works): the name in session_index.jsonl was written
+// whenever it differed from the thread's. Only a name changed in Codex is written now.
+test('a rename made here is kept by later imports until the thread is renamed in Codex', async (t) => {
+  const { codexHome, home, day: dir } = homes(t, 'name');
+  const id = '0199ffff-0000-7000-8000-000000000001';
+  const ts = '2025-01-02T03:04:05.000Z';
+  const file = path.join(dir, `rollout-2025-01-02T03-04-05-${id}.jsonl`);
+  const line = (type: string, payload: unknown) => `${JSON.stringify({ timestamp: ts, type, payload })}\n`;
+  writeFileSync(file, line('session_meta', { id, timestamp: ts, cwd: '/tmp', cli_version: '0.169.0', source: 'cli', model_provider: 'openai' }) + line('event_msg', { type: 'user_message', message: 'hello' }));
+  const index = path.join(codexHome, 'session_index.jsonl');
+  writeFileSync(index, `${JSON.stringify({ id, thread_name: 'Named in Codex', updated_at: ts })}\n`);
+  const name = () => {
+    const db = new Database(path.join(home, DB_FILE_NAME), { readonly: true });
+    try {
+      return db.prepare('SELECT name FROM threads WHERE id = ?').pluck().get(id);
+    } finally {
+      db.close();
+    }
+  };
+  assert.equal((await runImport(home, codexHome)).code, 0);
+  assert.equal(name(), 'Named in Codex');
+
+  const ours = startStdioServer({ home });
+  t.after(() => ours.server.kill());
+  await ours.initialize({ experimentalApi: true });
+  await ours.request('thread/name/set', { threadId: id, name: 'Renamed here' });
+  await ours.server.kill();
+
+  // The session grows in Codex, its name there unchanged: the import brings the line and keeps our name.
+  appendFileSync(file, line('event_msg', { type: 'agent_message', message: 'hi there' }));
+  assert.deepEqual(counts((await runImport(home, codexHome)).stdout), { imported: 1, newThreads: 0, grown: 1, unchanged: 0, malformed: 0 });
+  assert.equal(name(), 'Renamed here');
+  assert.equal((await runImport(home, codexHome)).code, 0);
+  assert.equal(name(), 'Renamed here');
+
+  // Renamed in Codex: that name is the newer one.
+  appendFileSync(index, `${JSON.stringify({ id, thread_name: 'Renamed in Codex', updated_at: ts })}\n`);
+  assert.equal((await runImport(home, codexHome)).code, 0);
+  assert.equal(name(), 'Renamed in Codex');
 });

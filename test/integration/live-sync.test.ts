@@ -2,17 +2,19 @@
 // reference app-server (0.169, mock provider) writes a session there; it shows up in our list within 2 s,
 // grows with the next turn (a subscribed client gets its notifications), and is read-only here while written.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { referencePaths } from '../../scripts/ensure-reference.mjs';
+import { mockProviderConfig } from '../../testkit/mock-provider-config';
 import { startMockResponsesServer } from '../../testkit/mock-responses-server';
 import { startReferenceAppServer } from '../../testkit/reference-app-server';
 import { sse } from '../../testkit/responses-sse';
-import { startStdioServer } from '../support/server-process';
+import { SERVER_ENTRY, startStdioServer } from '../support/server-process';
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -24,20 +26,44 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
   }
 }
 
-test('a session the reference writes into a watched Codex home appears and grows within 2 s, read-only while written', async (t) => {
-  const mock = await startMockResponsesServer();
-  const codexHome = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-codex-'));
-  const home = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-home-'));
-  const work = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-work-'));
-  t.after(async () => {
-    await mock.close();
-    for (const d of [codexHome, home, work]) rmSync(d, { recursive: true, force: true });
+/** Fresh temp folders (`codex-web-live-<name>-…`), removed after the test. */
+function tempDirs<N extends string[]>(t: TestContext, ...names: N): { [K in keyof N]: string } {
+  const dirs = names.map((n) => mkdtempSync(path.join(os.tmpdir(), `codex-web-live-${n}-`))) as { [K in keyof N]: string };
+  t.after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
+  return dirs;
+}
+
+/** Our app-server on `home`, keeping `codexHome` in sync live, initialized. */
+async function syncingServer(t: TestContext, home: string, codexHome: string) {
   const ours = startStdioServer({ home, args: ['--codex-home', codexHome] });
   t.after(() => ours.server.kill());
   await ours.initialize({ experimentalApi: true });
+  return ours;
+}
+
+/** The reference app-server writing its sessions into `codexHome`, answered by a mock model. */
+async function referenceWriter(t: TestContext, codexHome: string) {
+  const mock = await startMockResponsesServer();
+  t.after(() => mock.close());
   const ref = await startReferenceAppServer({ codex: referencePaths().codex, home: codexHome, providerUrl: mock.url });
   t.after(() => ref.close());
+  return { mock, ref };
+}
+
+/** Today's day folder of a Codex home (where the CLI writes, and the 500 ms poll looks), created. */
+function todayDir(codexHome: string): string {
+  const now = new Date();
+  const dir = path.join(codexHome, 'sessions', String(now.getFullYear()), String(now.getMonth() + 1).padStart(2, '0'), String(now.getDate()).padStart(2, '0'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+test('a session the reference writes into a watched Codex home appears and grows within 2 s, read-only while written', async (t) => {
+  const [codexHome, home, work] = tempDirs(t, 'codex', 'home', 'work');
+  const ours = await syncingServer(t, home, codexHome);
+  const { mock, ref } = await referenceWriter(t, codexHome);
 
   mock.enqueue(sse.message('Live answer about the Capybara.'), sse.message('A second live answer about the Okapi.'));
   const id = (await ref.request<{ thread: { id: string } }>('thread/start', { cwd: work })).thread.id;
@@ -70,19 +96,12 @@ test('a session the reference writes into a watched Codex home appears and grows
 });
 
 test('a session file seen before its first message is announced (thread/started, once) when that message is written', async (t) => {
-  const codexHome = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-codex-'));
-  const home = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-home-'));
-  t.after(() => {
-    for (const d of [codexHome, home]) rmSync(d, { recursive: true, force: true });
-  });
-  const ours = startStdioServer({ home, args: ['--codex-home', codexHome] });
-  t.after(() => ours.server.kill());
-  await ours.initialize({ experimentalApi: true });
+  const [codexHome, home] = tempDirs(t, 'codex', 'home');
+  const ours = await syncingServer(t, home, codexHome);
 
   // Today's folder, as the CLI writes it: the session's meta line first, nothing else yet.
   const now = new Date();
-  const dir = path.join(codexHome, 'sessions', String(now.getFullYear()), String(now.getMonth() + 1).padStart(2, '0'), String(now.getDate()).padStart(2, '0'));
-  mkdirSync(dir, { recursive: true });
+  const dir = todayDir(codexHome);
   const id = '01a00000-0000-7000-8000-0000000000aa';
   const file = path.join(dir, `rollout-2026-12-02T00-00-00-${id}.jsonl`);
   const ts = now.toISOString();
@@ -119,19 +138,11 @@ test('a session file seen before its first message is announced (thread/started,
 // a FIFO of that name blocked the server in open() for good (no request answered), and a symlink was followed
 // out of the Codex home. The poll now takes what the full scan takes.
 test('the recent-folder poll takes regular files only: a FIFO does not hang the server, a symlink is not followed', async (t) => {
-  const codexHome = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-codex-'));
-  const home = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-home-'));
-  const outside = mkdtempSync(path.join(os.tmpdir(), 'codex-web-live-outside-'));
-  t.after(() => {
-    for (const d of [codexHome, home, outside]) rmSync(d, { recursive: true, force: true });
-  });
-  const ours = startStdioServer({ home, args: ['--codex-home', codexHome] });
-  t.after(() => ours.server.kill());
-  await ours.initialize({ experimentalApi: true });
+  const [codexHome, home, outside] = tempDirs(t, 'codex', 'home', 'outside');
+  const ours = await syncingServer(t, home, codexHome);
 
   const now = new Date();
-  const dir = path.join(codexHome, 'sessions', String(now.getFullYear()), String(now.getMonth() + 1).padStart(2, '0'), String(now.getDate()).padStart(2, '0'));
-  mkdirSync(dir, { recursive: true });
+  const dir = todayDir(codexHome);
   const ts = now.toISOString();
   const rollout = (id: string, words: string) =>
     [
@@ -158,4 +169,93 @@ test('the recent-folder poll takes regular files only: a FIFO does not hang the 
   await until('the regular rollout imported', () => read(real), 5000);
   assert.match((await ours.requestError('thread/read', { threadId: linked })).message, /not found/, 'the symlinked rollout is not imported');
   assert.deepEqual((await ours.request<{ data: { thread: { id: string } }[] }>('thread/search', { searchTerm: 'outside the home' })).data, []);
+});
+
+// The CLI archiving a session moves its rollout to archived_sessions/, unarchiving moves it back, unchanged, to
+// the same path. Live sync only looked at files whose size differed from the last look at that path, so the
+// path coming back with its old size was never looked at again: the thread stayed archived here for good.
+test('a session archived and then unarchived by the reference follows both ways here', async (t) => {
+  const [codexHome, home, work] = tempDirs(t, 'codex', 'home', 'work');
+  const ours = await syncingServer(t, home, codexHome);
+  const { mock, ref } = await referenceWriter(t, codexHome);
+  mock.enqueue(sse.message('An answer about the Quoll.'));
+  const id = (await ref.request<{ thread: { id: string } }>('thread/start', { cwd: work })).thread.id;
+  await ref.turn(id, 'a question to archive');
+  const listedIn = async (archived: boolean) => (await ours.request<{ data: { id: string }[] }>('thread/list', { archived, sourceKinds: [] })).data.some((x) => x.id === id);
+  await until('the session imported', () => listedIn(false), 3000);
+  // Quiet for a while, as a session is when a user archives it: live sync has seen its final size.
+  await sleep(1500);
+  await ref.request('thread/archive', { threadId: id });
+  // The archive folder is looked at by the full scan, every 30 s.
+  await until('archived here', () => listedIn(true), 35_000);
+  await ref.request('thread/unarchive', { threadId: id });
+  await until('unarchived here', () => listedIn(false), 35_000);
+  assert.equal(await listedIn(true), false);
+});
+
+// `codex-web import` run on the home of a server that live-syncs the same Codex home: the server's importer went
+// on from the offset it had read itself, so at its next look it imported again the lines the CLI import had just
+// brought, and every one of them was stored twice (the model was sent the tool output twice). Each import now goes
+// on from the committed offset, checked again in the transaction that writes. The loaded thread still learns of
+// the lines the other process brought (its sequence moves past them: a turn here writes after them).
+test('codex-web import beside a live-syncing server on the same home: no line imported twice, the loaded thread follows', async (t) => {
+  const mock = await startMockResponsesServer();
+  t.after(() => mock.close());
+  const [codexHome, home] = tempDirs(t, 'codex', 'home');
+  writeFileSync(path.join(home, 'config.toml'), mockProviderConfig({ baseUrl: mock.url }));
+  // An old day folder: the server looks at it only in its full scan, every 30 s.
+  const dir = path.join(codexHome, 'sessions', '2025', '01', '02');
+  mkdirSync(dir, { recursive: true });
+  const id = '01a00000-0000-7000-8000-0000000000dd';
+  const file = path.join(dir, `rollout-2025-01-02T00-00-00-${id}.jsonl`);
+  const ts = '2025-01-02T00:00:00.000Z';
+  const line = (type: string, payload: unknown) => `${JSON.stringify({ timestamp: ts, type, payload })}\n`;
+  const ev = (payload: unknown) => line('event_msg', payload);
+  writeFileSync(
+    file,
+    line('session_meta', { id, timestamp: ts, cwd: codexHome, cli_version: '0.169.0', source: 'cli', model_provider: 'mock_provider' }) +
+      line('turn_context', { model: 'mock-model', cwd: codexHome, approval_policy: 'never', sandbox_policy: { type: 'read-only' } }) +
+      ev({ type: 'task_started', turn_id: 'cli-turn-1' }) +
+      line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'first question' }] }) +
+      ev({ type: 'item_completed', turn_id: 'cli-turn-1', item: { type: 'UserMessage', id: 'u1', content: [{ type: 'text', text: 'first question' }] } }) +
+      ev({ type: 'task_complete', turn_id: 'cli-turn-1' }),
+  );
+  const ours = await syncingServer(t, home, codexHome);
+  await until('the session imported', async () => (await ours.request<{ data: { id: string }[] }>('thread/list', { sourceKinds: [] })).data.some((x) => x.id === id), 3000);
+  await ours.request('thread/resume', { threadId: id });
+
+  // The CLI goes on; the user runs an import at once, before the server's next full scan.
+  const scanned = Date.now();
+  appendFileSync(
+    file,
+    ev({ type: 'task_started', turn_id: 'cli-turn-2' }) +
+      line('response_item', { type: 'function_call_output', call_id: 'call-1', output: 'tool output of the second turn' }) +
+      ev({ type: 'item_completed', turn_id: 'cli-turn-2', item: { type: 'AgentMessage', id: 'a2', content: [{ type: 'Text', text: 'answer about the Dugong' }] } }) +
+      ev({ type: 'task_complete', turn_id: 'cli-turn-2' }),
+  );
+  const run = spawnSync(process.execPath, [SERVER_ENTRY, 'import', '--from', codexHome, '--home', home], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /0 new threads, 1 grown/);
+  // The server's full scan comes within 30 s of its first; it tells the subscribed client of the new turn.
+  const n = await ours.readUntilNotification<{ threadId: string; item: { id: string } }>('item/completed', (p) => p.threadId === id && p.item.id === 'a2', 35_000);
+  assert.equal(n.params.threadId, id);
+  await sleep(Math.max(0, 31_000 - (Date.now() - scanned)));
+
+  const store = new Database(path.join(home, 'codex-web.sqlite'), { readonly: true });
+  t.after(() => store.close());
+  const count = (sql: string) => store.prepare(sql).pluck().get(id) as number;
+  assert.equal(count("SELECT count(*) FROM rollout_records WHERE thread_id = ? AND kind = 'response_item' AND type = 'function_call_output'"), 1, 'the tool output stored once');
+  assert.equal(count("SELECT count(*) FROM rollout_records WHERE thread_id = ? AND type = 'item_completed'"), 2, 'each item stored once');
+  assert.equal(count("SELECT count(*) FROM rollout_records WHERE thread_id = ? AND type = 'turn_started'"), 2);
+
+  // The quiet thread takes a turn here: it is written after the imported records, and the model sees each once.
+  mock.enqueue(sse.message('our answer'));
+  const started = await ours.request<{ turn: { id: string } }>('turn/start', { threadId: id, input: [{ type: 'text', text: 'a question from here' }] });
+  await ours.readUntilNotification<{ threadId: string; turn: { id: string } }>('turn/completed', (p) => p.turn.id === started.turn.id, 10_000);
+  const input = JSON.stringify(mock.requests.at(-1)!.body!.input);
+  assert.equal(input.split('tool output of the second turn').length - 1, 1, input);
+  const turns = (await ours.request<{ thread: { turns: { id: string; status: string }[] } }>('thread/read', { threadId: id, includeTurns: true })).thread.turns;
+  assert.deepEqual(turns.slice(0, 2).map((x) => x.id), ['cli-turn-1', 'cli-turn-2']);
+  assert.equal(turns.length, 3);
+  assert.equal(turns[2]!.status, 'completed');
 });

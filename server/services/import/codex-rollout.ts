@@ -20,6 +20,12 @@ export interface ParserState {
   itemEvents: boolean;
   legacyItems: number;
   name: string | null;
+  /**
+   * The Codex-side name (session_index.jsonl, else the rollout's own) last written to our thread: only a
+   * different one is written again, so a rename made here is kept until the thread is renamed in Codex.
+   * Absent in states stored before it existed.
+   */
+  appliedName?: string | null;
   /** Latest line timestamp (ms). */
   lastAt: number;
 }
@@ -36,7 +42,7 @@ export interface ThreadMeta {
   preview: string;
 }
 
-export const initialState = (): ParserState => ({ threadId: null, meta: null, settings: null, turn: null, turns: 0, itemEvents: false, legacyItems: 0, name: null, lastAt: 0 });
+export const initialState = (): ParserState => ({ threadId: null, meta: null, settings: null, turn: null, turns: 0, itemEvents: false, legacyItems: 0, name: null, appliedName: null, lastAt: 0 });
 
 /**
  * A record as the importer stores it. `payloadJson`: the payload's JSON exactly as the line held it, when the

@@ -37,8 +37,11 @@ export interface ImportSummary {
   lines: number;
   bytes: number;
   malformed: number;
-  /** Files skipped and why (a thread id of ours, a rewritten file, no session_meta). */
-  skipped: { path: string; reason: string }[];
+  /**
+   * Files skipped and why (a thread id of ours, a rewritten file, no session_meta). `retry`: another process
+   * imported it meanwhile; looked at again, it continues from there.
+   */
+  skipped: { path: string; reason: string; retry?: boolean }[];
   /** Threads whose records changed (for live sync's notifications). */
   touched: { threadId: string; rows: RolloutRow[]; isNew: boolean }[];
   ms: number;
@@ -104,6 +107,9 @@ export function readSessionIndex(codexHome: string): Map<string, string> {
   }
   return names;
 }
+
+/** Another process committed this rollout's import past where this one started (see importFile). */
+class ImportedElsewhere extends Error {}
 
 const idFromName = (file: string) => /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/i.exec(file)?.[1]?.toLowerCase() ?? null;
 
@@ -177,13 +183,24 @@ export class Importer {
     return summary;
   }
 
-  /** Names changed in session_index.jsonl since the threads were imported. */
+  /** Names changed in session_index.jsonl since they were last applied (a rename made here is kept till then). */
   private applyNames(names: Map<string, string>, summary: ImportSummary): void {
     for (const [id, name] of names) {
-      if (!this.byId.has(id)) continue;
+      const imported = this.byId.get(id);
+      if (!imported || (imported.state as ParserState).appliedName === name) continue;
       const row = threadQueries.getThread({ db: this.db, id });
-      if (!row || row.name === name) continue;
-      this.transact(() => threadQueries.setThreadName({ db: this.db, id, name, updatedAt: row.updatedAt }));
+      if (!row) continue;
+      let next: ImportedRolloutRow | undefined;
+      this.transact(() => {
+        // The row as committed (another process may be importing this home too), with the name applied.
+        const cur = importQueries.getImported({ db: this.db, threadId: id });
+        if (!cur) return;
+        next = { ...cur, state: { ...(cur.state as ParserState), appliedName: name } };
+        if (row.name !== name) threadQueries.setThreadName({ db: this.db, id, name, updatedAt: row.updatedAt });
+        importQueries.putImported({ db: this.db, row: next });
+      });
+      if (next) this.remember(next);
+      if (row.name === name) continue;
       if (!summary.touched.some((t) => t.threadId === id)) summary.touched.push({ threadId: id, rows: [], isNew: false });
     }
   }
@@ -202,10 +219,18 @@ export class Importer {
 
   private importFile(file: RolloutFile, names: Map<string, string>, summary: ImportSummary, progress: (bytes: number) => void): void {
     const guess = idFromName(file.path);
-    let prior = this.byPath.get(file.path) ?? (guess ? this.byId.get(guess) : undefined);
+    const cached = this.byPath.get(file.path) ?? (guess ? this.byId.get(guess) : undefined);
+    // What is committed now, not what was read at start: another process (`codex-web import` beside a server
+    // that live-syncs the same home) may have imported this rollout since. Going on from a stale offset would
+    // import its lines twice.
+    const knownId = cached?.threadId ?? guess;
+    let prior = knownId ? importQueries.getImported({ db: this.db, threadId: knownId }) : undefined;
+    if (prior) this.remember(prior);
     if (prior && prior.path !== file.path && !existsSync(prior.path)) {
       // The CLI moved it (archived or unarchived): the same rollout, go on from the same offset.
     } else if (prior && prior.path !== file.path) prior = undefined;
+    // Imported elsewhere since we last looked: live sync tells loaded threads and announces a new one.
+    const elsewhere = prior !== undefined && prior.offset !== cached?.offset;
     if (prior && file.size === prior.offset) {
       summary.unchanged++;
       const row = threadQueries.getThread({ db: this.db, id: prior.threadId });
@@ -213,7 +238,12 @@ export class Importer {
         this.transact(() => threadQueries.setThreadArchived({ db: this.db, id: prior.threadId, archived: file.archived, at: Date.now() }));
         summary.touched.push({ threadId: prior.threadId, rows: [], isNew: false });
       }
-      if (prior.path !== file.path) this.transact(() => importQueries.putImported({ db: this.db, row: { ...prior, path: file.path } }));
+      if (prior.path !== file.path) {
+        const moved = { ...prior, path: file.path };
+        this.transact(() => importQueries.putImported({ db: this.db, row: moved }));
+        this.remember(moved);
+      }
+      if (elsewhere && !summary.touched.some((t) => t.threadId === prior.threadId)) summary.touched.push({ threadId: prior.threadId, rows: [], isNew: cached === undefined });
       return;
     }
     if (prior && file.size < prior.offset) {
@@ -235,6 +265,8 @@ export class Importer {
     let wrote = false;
     let seq: number | null = null;
     let threadInserted = !!prior;
+    /** The offset this run last committed for the file: the stored one must still be it when a batch commits. */
+    let committed = prior?.offset ?? null;
     const touchedRows: RolloutRow[] = [];
     // A new file's thread is the id its session_meta gives, not its name's: one we already have (ours, or
     // imported from another file) is never written into, so the file is skipped before anything is written.
@@ -259,11 +291,15 @@ export class Importer {
       const now = Date.now();
       const rows: RolloutRow[] = records.map((r) => ({ threadId: id, seq: ++seq!, kind: r.kind, type: r.type, turnId: r.turnId, payload: r.payload, createdAt: now }));
       const payloadJson = records.map((r) => r.payloadJson);
-      const name = names.get(id) ?? state.name;
+      // The Codex name, written only when it changed there (else null: the upsert keeps the thread's own).
+      const codexName = names.get(id) ?? state.name;
+      const name = codexName !== (state.appliedName ?? null) ? codexName : null;
+      state.appliedName = codexName;
       const row: ImportedRolloutRow = { threadId: id, path: file.path, offset: uptoOffset, lines, malformed, state, importedAt: now };
       const stateJson = JSON.stringify(state);
       const snapshot = JSON.parse(stateJson) as ParserState;
       this.transact(() => {
+        if (importQueries.importedOffset({ db: this.db, threadId: id }) !== committed) throw new ImportedElsewhere();
         importQueries.upsertImportedThread({
           db: this.db,
           row: {
@@ -286,6 +322,7 @@ export class Importer {
         importQueries.putImported({ db: this.db, row: { ...row, state: snapshot }, stateJson });
       });
       this.remember({ ...row, state: snapshot });
+      committed = uptoOffset;
 
       threadInserted = true;
       if (rows.length > 0) wrote = true;
@@ -356,6 +393,16 @@ export class Importer {
       // An unterminated last line is being written: it is read next time, once complete.
       flush(lineStart);
       summary.bytes += lineStart - (prior?.offset ?? 0);
+    } catch (err) {
+      if (!(err instanceof ImportedElsewhere)) throw err;
+      // Nothing of the batch was written (the check comes first in its transaction); what this run committed
+      // before stays. The file is read again from the committed row next time.
+      const id = state.meta!.id;
+      const row = importQueries.getImported({ db: this.db, threadId: id });
+      if (row) this.remember(row);
+      summary.skipped.push({ path: file.path, reason: 'imported meanwhile by another process', retry: true });
+      summary.touched.push({ threadId: id, rows: touchedRows, isNew });
+      return;
     } finally {
       closeSync(fd);
     }
@@ -370,6 +417,9 @@ export class Importer {
       if (isNew) summary.newThreads++;
       else summary.grown++;
       summary.touched.push({ threadId: state.meta!.id, rows: touchedRows, isNew });
-    } else summary.unchanged++;
+    } else {
+      summary.unchanged++;
+      if (elsewhere) summary.touched.push({ threadId: state.meta!.id, rows: [], isNew: cached === undefined });
+    }
   }
 }

@@ -4,6 +4,7 @@
 // whose rollout grew in the last QUIET_MS is being written by the CLI and is read-only here.
 import path from 'node:path';
 import type { Db } from '../../../db/client';
+import * as rolloutQueries from '../../../db/queries/rollout';
 import * as threadQueries from '../../../db/queries/threads';
 import { log } from '../../util/log';
 import type { EventHub } from '../event-hub';
@@ -97,20 +98,27 @@ export class LiveSync {
       if (this.backlog.length === 0) {
         const full = first || Date.now() - this.lastFull >= FULL_SCAN_MS;
         if (full) this.lastFull = Date.now();
+        const seen = new Set<string>();
         for (const home of this.deps.homes) {
           if (!existsSync(home)) continue;
           const files = full ? listRollouts(home) : this.recentFiles(home);
           // Only what changed size since the last look goes to the importer.
-          for (const f of files) if (this.sizes.get(f.path) !== f.size) this.backlog.push({ home, file: f });
+          for (const f of files) {
+            seen.add(f.path);
+            if (this.sizes.get(f.path) !== f.size) this.backlog.push({ home, file: f });
+          }
         }
+        // A path gone from the home is forgotten: a file that comes back there is looked at again, whatever its
+        // size (the CLI unarchiving a session moves it back, unchanged, to where it was).
+        if (full) for (const p of this.sizes.keys()) if (!seen.has(p)) this.sizes.delete(p);
       }
       const batch = this.backlog.splice(0, FILES_PER_TICK);
       for (const home of new Set(batch.map((b) => b.home))) {
         const files = batch.filter((b) => b.home === home).map((b) => b.file);
         // A file that grows after it was first seen is one the CLI is writing.
         const growing = new Set(files.filter((f) => this.sizes.has(f.path)).map((f) => f.path));
-        this.sync(home, files, growing);
-        for (const f of files) this.sizes.set(f.path, f.size);
+        const retry = this.sync(home, files, growing);
+        for (const f of files) if (!retry.has(f.path)) this.sizes.set(f.path, f.size);
       }
     } catch (err) {
       log.warn(`live sync: ${err instanceof Error ? err.message : String(err)}`);
@@ -144,7 +152,8 @@ export class LiveSync {
     return out;
   }
 
-  private sync(home: string, files: RolloutFile[], growing: Set<string>): void {
+  /** Returns the files to look at again next tick (another process was importing them). */
+  private sync(home: string, files: RolloutFile[], growing: Set<string>): Set<string> {
     const summary = this.importer.importHome(home, files);
     for (const t of summary.touched) {
       const file = this.importer.pathOf(t.threadId) ?? '';
@@ -154,7 +163,8 @@ export class LiveSync {
       const loaded = this.deps.threads.getLoaded(t.threadId);
       if (loaded) {
         loaded.replaceRow(row);
-        loaded.adoptCommitted(t.rows);
+        // What is committed past the handle: these rows, and any another process (`codex-web import`) added.
+        loaded.adoptCommitted(rolloutQueries.readRolloutAfter({ db: this.deps.db, threadId: t.threadId, seq: loaded.recordSeq }));
       }
       // thread/list hides a thread with neither a message nor a name (docs/protocol.md#threads); a session file
       // can be seen before its first message is written, so it is announced when it becomes listed, once.
@@ -167,5 +177,6 @@ export class LiveSync {
     if (summary.imported > 0 || summary.malformed > 0) {
       log.info(`live sync ${home}: ${summary.newThreads} new, ${summary.grown} grown, ${summary.records} records, ${summary.malformed} malformed lines skipped`);
     }
+    return new Set(summary.skipped.filter((s) => s.retry).map((s) => s.path));
   }
 }
