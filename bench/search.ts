@@ -7,12 +7,13 @@
  * - Import: `codex-web import` over 10,000 generated rollouts of realistic size (session_meta with the
  *   reference's ~21 KB instructions, a few turns of messages, reasoning, tool calls and outputs): MB/s, rollouts/s.
  * - Database size with and without the search index (the index tables dropped, then VACUUM).
+ * - Live sync: request latency of an app-server keeping a 70,000-session Codex home in sync, over two full scans.
  * - The reference `codex app-server` at 10,000 threads (rollouts in its own layout): thread/list with a search
  *   term and thread/search, from the same run, next to ours on the same 10,000 rollouts imported.
  *
  * Latencies are over stdio JSON-RPC (the real server process), p50/p99 of SEARCH_SAMPLES requests.
  * Env: BENCH_NO_BUILD=1 skips the server build; BENCH_SCALE=0.1 shrinks every size (a quick look);
- * BENCH_NO_REFERENCE=1 skips the reference; BENCH_ONLY=title,content,import,reference runs only those parts.
+ * BENCH_NO_REFERENCE=1 skips the reference; BENCH_ONLY=title,content,import,sync,reference runs only those parts.
  * This is a benchmark, not a test.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -37,6 +38,8 @@ const CONTENT_THREADS = Math.round(100_000 * SCALE);
 const MESSAGES_PER_THREAD = 10;
 const IMPORT_ROLLOUTS = Math.round(10_000 * SCALE);
 const REF_THREADS = 10_000;
+const SYNC_SESSIONS = Math.round(70_000 * SCALE);
+const SYNC_WINDOW_MS = 65_000;
 const SEARCH_SAMPLES = 200;
 const TARGETS = { title: 5, content: 20, importMBs: 50 };
 
@@ -256,6 +259,52 @@ async function importBench(lines: string[]): Promise<void> {
   lines.push(`  a second run (nothing new): ${(again.ms / 1000).toFixed(2)} s`);
 }
 
+/** Small finished sessions, 100 per day folder, as a long Codex history holds them. Returns their count. */
+function writeSmallSessions(codexHome: string, count: number): number {
+  for (let i = 0; i < count; i++) {
+    const day = Math.floor(i / 100);
+    const dir = path.join(codexHome, 'sessions', String(2020 + Math.floor(day / 336)), String(1 + (Math.floor(day / 28) % 12)).padStart(2, '0'), String(1 + (day % 28)).padStart(2, '0'));
+    if (i % 100 === 0) mkdirSync(dir, { recursive: true });
+    const id = `01a00000-0000-7000-8000-${String(i).padStart(12, '0')}`;
+    const ts = new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString();
+    const fd = openSync(path.join(dir, `rollout-${ts.slice(0, 19).replace(/:/g, '-')}-${id}.jsonl`), 'w');
+    writeSync(fd, `${JSON.stringify({ timestamp: ts, type: 'session_meta', payload: { id, timestamp: ts, cwd: '/work', cli_version: '0.169.0', source: 'cli', model_provider: 'openai' } })}\n`);
+    writeSync(fd, `${JSON.stringify({ timestamp: ts, type: 'event_msg', payload: { type: 'user_message', message: `session ${i}: fix the flaky test` } })}\n`);
+    closeSync(fd);
+  }
+  return count;
+}
+
+/**
+ * How long live sync holds the server: an app-server keeping a Codex home of SYNC_SESSIONS sessions in sync
+ * (imported beforehand) answers a cheap request every 5 ms for SYNC_WINDOW_MS, which spans two of its full scans
+ * of the home (every 30 s). Printed: the latency of those requests (a stall shows in p99.9 and the maximum).
+ */
+async function syncBench(lines: string[]): Promise<void> {
+  const codexHome = tempDir('codex-web-bench-sync-codex-');
+  const home = tempDir('codex-web-bench-sync-home-');
+  writeSmallSessions(codexHome, SYNC_SESSIONS);
+  await timedImport(home, codexHome);
+  const s = spec(home);
+  const rpc = new StdioRpc({ ...s, args: [...s.args, '--codex-home', codexHome] });
+  try {
+    await rpc.handshake(60_000);
+    // The first look at the home (every session, all unchanged) goes by before the window opens.
+    await new Promise((r) => setTimeout(r, 10_000));
+    const samples: number[] = [];
+    const end = performance.now() + SYNC_WINDOW_MS;
+    while (performance.now() < end) {
+      samples.push((await rpc.request('thread/loaded/list', {}, 30_000)).ms);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const slow = samples.filter((ms) => ms > 50).length;
+    lines.push(`\nLive sync of ${SYNC_SESSIONS.toLocaleString('en-US')} sessions (app-server --codex-home), a request every 5 ms for ${SYNC_WINDOW_MS / 1000} s (two full scans)`);
+    lines.push(`  p50 ${fmtMs(percentile(samples, 50))} ms   p99 ${fmtMs(percentile(samples, 99))} ms   p99.9 ${fmtMs(percentile(samples, 99.9))} ms   max ${fmtMs(Math.max(...samples))} ms   over 50 ms: ${slow} of ${samples.length}`);
+  } finally {
+    await rpc.close();
+  }
+}
+
 async function referenceBench(lines: string[]): Promise<void> {
   const codex = process.env.CODEX_REF_BIN ?? referencePaths().codex;
   if (process.env.BENCH_NO_REFERENCE || !existsSync(codex)) {
@@ -311,8 +360,8 @@ if (!process.env.BENCH_LIBRARY) runBench(async () => {
   const flush = () => {
     console.log(lines.splice(0).join('\n'));
   };
-  const only = new Set((process.env.BENCH_ONLY ?? 'title,content,import,reference').split(','));
-  for (const [name, part] of [['title', titleBench], ['content', contentBench], ['import', importBench], ['reference', referenceBench]] as const) {
+  const only = new Set((process.env.BENCH_ONLY ?? 'title,content,import,sync,reference').split(','));
+  for (const [name, part] of [['title', titleBench], ['content', contentBench], ['import', importBench], ['sync', syncBench], ['reference', referenceBench]] as const) {
     if (!only.has(name)) continue;
     await part(lines);
     flush();

@@ -9,7 +9,7 @@ import * as threadQueries from '../../../db/queries/threads';
 import { log } from '../../util/log';
 import type { EventHub } from '../event-hub';
 import type { ThreadService } from '../threads/api';
-import { Importer, listRollouts, type RolloutFile } from './importer';
+import { Importer, listRolloutsAsync, sortRollouts, type RolloutFile } from './importer';
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 
 export const POLL_MS = 500;
@@ -70,7 +70,7 @@ export class LiveSync {
   }
 
   start(): void {
-    this.timer = setTimeout(() => this.tick(true), 0);
+    this.timer = setTimeout(() => void this.tick(true), 0);
     this.timer.unref();
   }
 
@@ -92,7 +92,8 @@ export class LiveSync {
   /** Files seen but not yet imported (the first import goes FILES_PER_TICK at a time). */
   private backlog: { home: string; file: RolloutFile }[] = [];
 
-  private tick(first = false): void {
+  /** One look; the next is scheduled when it ends, so two never overlap (the full scan is asynchronous). */
+  private async tick(first = false): Promise<void> {
     if (this.stopped) return;
     try {
       if (this.backlog.length === 0) {
@@ -101,12 +102,15 @@ export class LiveSync {
         const seen = new Set<string>();
         for (const home of this.deps.homes) {
           if (!existsSync(home)) continue;
-          const files = full ? listRollouts(home) : this.recentFiles(home);
-          // Only what changed size since the last look goes to the importer.
+          const files = full ? await listRolloutsAsync(home) : this.recentFiles(home);
+          if (this.stopped) return;
+          // Only what changed size since the last look goes to the importer, oldest path first.
+          const changed: RolloutFile[] = [];
           for (const f of files) {
             seen.add(f.path);
-            if (this.sizes.get(f.path) !== f.size) this.backlog.push({ home, file: f });
+            if (this.sizes.get(f.path) !== f.size) changed.push(f);
           }
+          for (const f of sortRollouts(changed)) this.backlog.push({ home, file: f });
         }
         // A path gone from the home is forgotten: a file that comes back there is looked at again, whatever its
         // size (the CLI unarchiving a session moves it back, unchanged, to where it was).
@@ -123,7 +127,8 @@ export class LiveSync {
     } catch (err) {
       log.warn(`live sync: ${err instanceof Error ? err.message : String(err)}`);
     }
-    this.timer = setTimeout(() => this.tick(), this.backlog.length > 0 ? 0 : POLL_MS);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), this.backlog.length > 0 ? 0 : POLL_MS);
     this.timer.unref();
   }
 
@@ -140,7 +145,7 @@ export class LiveSync {
         if (!name.startsWith('rollout-') || !name.endsWith('.jsonl')) continue;
         const file = path.join(dir, name);
         try {
-          // A regular file, as the full scan takes (listRollouts): never a symlink out of the home, nor a FIFO
+          // A regular file, as the full scan takes (listRolloutsAsync): never a symlink out of the home, nor a FIFO
           // (whose open() would block the server) or a directory.
           const st = lstatSync(file);
           if (st.isFile()) out.push({ path: file, archived: false, size: st.size });
