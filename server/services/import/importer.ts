@@ -3,7 +3,7 @@
 // thing held, and lines past MAX_LINE_BYTES are skipped unread), read-only: nothing is ever written into the
 // Codex home. Each batch of records commits together with the file's new offset and parser state, so a run
 // that is killed resumes exactly, a second run imports nothing, and a rollout that grew brings only its new lines.
-import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, type Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../../../db/client';
@@ -11,11 +11,11 @@ import * as importQueries from '../../../db/queries/import';
 import * as threadQueries from '../../../db/queries/threads';
 import type { ImportedRolloutRow, RolloutRow } from '../../../db/schema';
 import { applyLine, initialState, type LineResult, type ParserState } from './codex-rollout';
+import { readLines } from './lines';
 import { SessionIndex } from './session-index';
 
 /** A longer line is skipped (counted malformed) without being held in memory. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
-const CHUNK_BYTES = 1024 * 1024;
 /** A transaction holds up to this many records or bytes of lines, whichever comes first (bounded memory). */
 const BATCH_RECORDS = 5000;
 const BATCH_BYTES = 8 * 1024 * 1024;
@@ -366,59 +366,27 @@ export class Importer {
     const fd = openSync(file.path, 'r');
     try {
       const size = fstatSync(fd).size;
-      const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-      let pos = offset;
-      let parts: Buffer[] = [];
-      let partBytes = 0;
-      let skipping = false;
       let lineStart = offset;
-      read: while (pos < size) {
-        const n = readSync(fd, buf, 0, Math.min(CHUNK_BYTES, size - pos), pos);
-        if (n <= 0) break;
-        let from = 0;
-        for (;;) {
-          const nl = buf.indexOf(10, from);
-          if (nl < 0 || nl >= n) break;
-          const lineEnd = pos + nl + 1;
-          if (skipping) {
-            skipping = false;
-            malformed++;
-            lines++;
-          } else {
-            const piece = buf.subarray(from, nl);
-            const text = partBytes > 0 ? Buffer.concat([...parts, piece]).toString('utf8') : piece.toString('utf8');
-            lines++;
-            if (text.trim() !== '') {
-              const hadMeta = state.meta !== null;
-              const r = applyLine(state, text);
-              if (!hadMeta && isNew && state.meta && (skip = claimed()) !== null) break read;
-              if (!r.ok) malformed++;
-              else if (r.records.length > 0) {
-                pending.push(r);
-                pendingRecords += r.records.length;
-                pendingBytes += text.length;
-              }
-            }
-          }
-          parts = [];
-          partBytes = 0;
-          from = nl + 1;
-          lineStart = lineEnd;
-          if (pendingRecords >= BATCH_RECORDS || pendingBytes >= BATCH_BYTES) {
-            flush(lineStart);
-            progress(lineStart - (prior?.offset ?? 0));
+      readLines(fd, offset, size, MAX_LINE_BYTES, (text, lineEnd) => {
+        lines++;
+        if (text === null) malformed++;
+        else if (text.trim() !== '') {
+          const hadMeta = state.meta !== null;
+          const r = applyLine(state, text);
+          if (!hadMeta && isNew && state.meta && (skip = claimed()) !== null) return false;
+          if (!r.ok) malformed++;
+          else if (r.records.length > 0) {
+            pending.push(r);
+            pendingRecords += r.records.length;
+            pendingBytes += text.length;
           }
         }
-        if (from < n && !skipping) {
-          partBytes += n - from;
-          if (partBytes > MAX_LINE_BYTES) {
-            skipping = true;
-            parts = [];
-            partBytes = 0;
-          } else parts.push(Buffer.from(buf.subarray(from, n)));
+        lineStart = lineEnd;
+        if (pendingRecords >= BATCH_RECORDS || pendingBytes >= BATCH_BYTES) {
+          flush(lineStart);
+          progress(lineStart - (prior?.offset ?? 0));
         }
-        pos += n;
-      }
+      });
       if (skip !== null) {
         summary.skipped.push({ path: file.path, reason: skip });
         return;

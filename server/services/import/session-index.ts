@@ -2,11 +2,12 @@
 // last entry of an id wins), so after the first read only the bytes appended since are read: live sync looks at
 // it on every tick that imports something (every 500 ms while the CLI writes), and a long history holds tens of
 // thousands of entries (70,000 are 10 MB, ~80 ms to parse whole). A file that shrank or was replaced (another
-// inode, or other first bytes: a new file may reuse the old one's inode) is read again from its start. Read a chunk at a time; a line past MAX_NAME_LINE_BYTES is skipped unread.
+// inode, or other first bytes: a new file may reuse the old one's inode) is read again from its start. Read a
+// chunk at a time (lines.ts); a line past MAX_NAME_LINE_BYTES is skipped unread.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
+import { readLines } from './lines';
 
-const CHUNK_BYTES = 1024 * 1024;
 /** An entry is an id, a name and a timestamp: a longer line is not one and is skipped. */
 const MAX_NAME_LINE_BYTES = 64 * 1024;
 /** A name is kept to this many characters. */
@@ -57,8 +58,8 @@ export class SessionIndex {
         this.identity = identity;
       }
       if (this.head.length < HEAD_BYTES && st.size > this.head.length) this.head = headOf(fd, Math.min(HEAD_BYTES, st.size));
-      this.offset = readLines(fd, this.offset, st.size, (line) => {
-        const entry = parseEntry(line);
+      this.offset = readLines(fd, this.offset, st.size, MAX_NAME_LINE_BYTES, (line) => {
+        const entry = line === null ? null : parseEntry(line);
         if (!entry) return;
         this.names.set(entry.id, entry.name);
         changed.set(entry.id, entry.name);
@@ -92,37 +93,4 @@ function parseEntry(line: string): { id: string; name: string } | null {
   } catch {
     return null;
   }
-}
-
-/** Calls `onLine` for each complete line in [from, size); returns the offset after the last one. */
-function readLines(fd: number, from: number, size: number, onLine: (line: string) => void): number {
-  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  let parts: Buffer[] = [];
-  let partBytes = 0;
-  let skipping = false;
-  let pos = from;
-  let done = from;
-  while (pos < size) {
-    const n = readSync(fd, buf, 0, Math.min(CHUNK_BYTES, size - pos), pos);
-    if (n <= 0) break;
-    let start = 0;
-    for (let nl = buf.indexOf(10, start); nl >= 0 && nl < n; nl = buf.indexOf(10, start)) {
-      if (!skipping) onLine(partBytes > 0 ? Buffer.concat([...parts, buf.subarray(start, nl)]).toString('utf8') : buf.toString('utf8', start, nl));
-      skipping = false;
-      parts = [];
-      partBytes = 0;
-      start = nl + 1;
-      done = pos + start;
-    }
-    if (start < n && !skipping) {
-      partBytes += n - start;
-      if (partBytes > MAX_NAME_LINE_BYTES) {
-        skipping = true;
-        parts = [];
-        partBytes = 0;
-      } else parts.push(Buffer.from(buf.subarray(start, n)));
-    }
-    pos += n;
-  }
-  return done;
 }
