@@ -106,8 +106,9 @@ export function foldCase(text: string): string {
 }
 
 /** The characters other than ASCII that the index folds to ASCII (the Kelvin sign, the long s), with their fold. */
+let toAscii: [string, string][] | null = null;
 function foldedToAscii(): [string, string][] {
-  return [...caseFold().map].filter(([from, to]) => from.codePointAt(0)! > 0x7f && to.codePointAt(0)! <= 0x7f);
+  return (toAscii ??= [...caseFold().map].filter(([from, to]) => from.codePointAt(0)! > 0x7f && to.codePointAt(0)! <= 0x7f));
 }
 
 /** `rowids`: every FTS match (fewer than the cap), found once and reused by the page query. */

@@ -47,7 +47,7 @@ export interface ImportSummary {
    */
   skipped: { path: string; reason: string; retry?: boolean }[];
   /** Threads whose records changed (for live sync's notifications). */
-  touched: { threadId: string; rows: RolloutRow[]; isNew: boolean }[];
+  touched: { threadId: string; records: number; isNew: boolean }[];
   ms: number;
 }
 
@@ -58,8 +58,6 @@ export interface ImportHooks {
   transact?: (op: () => void) => void;
   /** The next seq to use for a thread (live sync: a loaded handle may be ahead of the database). */
   nextSeq?: (threadId: string, fromDb: number) => number;
-  /** Keep records in the summary's `touched` (live sync publishes them). */
-  keepRows?: boolean;
 }
 
 const ROLLOUT_DIRS = [['sessions', false], ['archived_sessions', true]] as const;
@@ -234,7 +232,7 @@ export class Importer {
       });
       if (next) this.remember(next);
       if (row.name === name) continue;
-      if (!summary.touched.some((t) => t.threadId === id)) summary.touched.push({ threadId: id, rows: [], isNew: false });
+      if (!summary.touched.some((t) => t.threadId === id)) summary.touched.push({ threadId: id, records: 0, isNew: false });
     }
   }
 
@@ -269,14 +267,14 @@ export class Importer {
       const row = threadQueries.getThread({ db: this.db, id: prior.threadId });
       if (row && row.archived !== file.archived) {
         this.transact(() => threadQueries.setThreadArchived({ db: this.db, id: prior.threadId, archived: file.archived, at: Date.now() }));
-        summary.touched.push({ threadId: prior.threadId, rows: [], isNew: false });
+        summary.touched.push({ threadId: prior.threadId, records: 0, isNew: false });
       }
       if (prior.path !== file.path) {
         const moved = { ...prior, path: file.path };
         this.transact(() => importQueries.putImported({ db: this.db, row: moved }));
         this.remember(moved);
       }
-      if (elsewhere && !summary.touched.some((t) => t.threadId === prior.threadId)) summary.touched.push({ threadId: prior.threadId, rows: [], isNew: cached === undefined });
+      if (elsewhere && !summary.touched.some((t) => t.threadId === prior.threadId)) summary.touched.push({ threadId: prior.threadId, records: 0, isNew: cached === undefined });
       return;
     }
     if (prior && file.size < prior.offset) {
@@ -300,7 +298,8 @@ export class Importer {
     let threadInserted = !!prior;
     /** The offset this run last committed for the file: the stored one must still be it when a batch commits. */
     let committed = prior?.offset ?? null;
-    const touchedRows: RolloutRow[] = [];
+    /** Records this run wrote for the file (live sync reads the loaded thread's new ones back from the store). */
+    let touchedRecords = 0;
     // A new file's thread is the id its session_meta gives, not its name's: one we already have (ours, or
     // imported from another file) is never written into, so the file is skipped before anything is written.
     let skip: string | null = null;
@@ -360,7 +359,7 @@ export class Importer {
       threadInserted = true;
       if (rows.length > 0) wrote = true;
       summary.records += rows.length;
-      if (this.hooks.keepRows) touchedRows.push(...rows);
+      touchedRecords += rows.length;
     };
 
     const fd = openSync(file.path, 'r');
@@ -402,7 +401,7 @@ export class Importer {
       const row = importQueries.getImported({ db: this.db, threadId: id });
       if (row) this.remember(row);
       summary.skipped.push({ path: file.path, reason: 'imported meanwhile by another process', retry: true });
-      summary.touched.push({ threadId: id, rows: touchedRows, isNew });
+      summary.touched.push({ threadId: id, records: touchedRecords, isNew });
       return;
     } finally {
       closeSync(fd);
@@ -417,10 +416,10 @@ export class Importer {
       summary.imported++;
       if (isNew) summary.newThreads++;
       else summary.grown++;
-      summary.touched.push({ threadId: state.meta!.id, rows: touchedRows, isNew });
+      summary.touched.push({ threadId: state.meta!.id, records: touchedRecords, isNew });
     } else {
       summary.unchanged++;
-      if (elsewhere) summary.touched.push({ threadId: state.meta!.id, rows: [], isNew: cached === undefined });
+      if (elsewhere) summary.touched.push({ threadId: state.meta!.id, records: 0, isNew: cached === undefined });
     }
   }
 }

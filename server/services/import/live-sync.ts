@@ -65,7 +65,6 @@ export class LiveSync {
       transact: (op) => deps.db.$client.transaction(op)(),
       // A loaded handle may be ahead of the database by records still in the group-commit queue.
       nextSeq: (id, fromDb) => Math.max(fromDb, deps.threads.getLoaded(id)?.recordSeq ?? 0),
-      keepRows: true,
     });
   }
 
@@ -162,7 +161,7 @@ export class LiveSync {
     const summary = this.importer.importHome(home, files);
     for (const t of summary.touched) {
       const file = this.importer.pathOf(t.threadId) ?? '';
-      if (t.rows.length > 0 && (growing.has(file) || (t.isNew && recentlyWritten(file)))) this.writing.set(t.threadId, Date.now());
+      if (t.records > 0 && (growing.has(file) || (t.isNew && recentlyWritten(file)))) this.writing.set(t.threadId, Date.now());
       const row = threadQueries.getThread({ db: this.deps.db, id: t.threadId });
       if (!row) continue;
       const loaded = this.deps.threads.getLoaded(t.threadId);
